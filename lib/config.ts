@@ -1,0 +1,122 @@
+import { z } from 'zod';
+
+/**
+ * The one configuration loader: the environment is parsed with zod once per
+ * container, and every module reads settings from here, never process.env.
+ */
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const intFrom = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
+
+const httpUrl = optionalString.pipe(
+  z
+    .string()
+    .url()
+    .refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL')
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
+);
+
+const DEV_JWT_SECRET = 'plm-local-development-secret-do-not-use-in-production';
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: intFrom(3001, 1, 65535),
+  MONGODB_URI: optionalString,
+  MONGODB_DB: z.string().trim().min(1).default('plm'),
+  JWT_SECRET: optionalString,
+  JWT_EXPIRY: z
+    .string()
+    .trim()
+    .regex(/^\d+\s*(ms|s|m|h|d|w|y)?$/i, 'must be a duration such as 15m, 24h or 7d')
+    .default('24h'),
+  JWT_ISSUER: z.string().default('plm'),
+  JWT_AUDIENCE: z.string().default('plm-api'),
+  REFRESH_TOKEN_TTL_DAYS: intFrom(30, 1, 365),
+  BCRYPT_COST: intFrom(12, 4, 15),
+  PLEX_URL: httpUrl,
+  PLEX_TOKEN: optionalString,
+  TAUTULLI_URL: httpUrl,
+  TAUTULLI_API_KEY: optionalString,
+  /** Current AES-256-GCM key for secrets at rest: 32 bytes, base64 or hex. */
+  SETTINGS_ENCRYPTION_KEY: optionalString,
+  /** Id stored beside each ciphertext so keys can be rotated. */
+  SETTINGS_ENCRYPTION_KEY_ID: z.string().trim().regex(/^[A-Za-z0-9_-]{1,32}$/).default('k1'),
+  /** Retired keys still accepted for decryption: "id:key,id:key". */
+  SETTINGS_ENCRYPTION_OLD_KEYS: optionalString,
+  CORS_ALLOWED_ORIGINS: z
+    .string()
+    .default('http://localhost:3000,http://127.0.0.1:3000')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    ),
+  LOGIN_MAX_FAILURES_PER_USER: intFrom(5, 1, 1000),
+  LOGIN_MAX_FAILURES_PER_IP: intFrom(20, 1, 100000),
+  LOGIN_FAILURE_WINDOW_SECONDS: intFrom(900, 10, 86400),
+  MEMORY_WARN_RATIO: z.coerce.number().min(0.1).max(1).default(0.8),
+  AWS_LAMBDA_FUNCTION_MEMORY_SIZE: intFrom(1024, 128, 10240),
+  UPSTREAM_TIMEOUT_MS: intFrom(15000, 100, 120000),
+  UPSTREAM_RETRIES: intFrom(2, 0, 10),
+  UPSTREAM_CONCURRENCY: intFrom(4, 1, 32),
+  PLEX_PAGE_SIZE: intFrom(2000, 1, 20000),
+  TAUTULLI_PAGE_SIZE: intFrom(2000, 1, 20000),
+  CACHE_TTL_MINUTES: intFrom(60, 1, 10080),
+  MEDIA_CACHE_MAX_BYTES: intFrom(128 * 1024 * 1024, 1024 * 1024, 2 * 1024 * 1024 * 1024),
+  WARMER_CONCURRENCY: intFrom(2, 1, 16),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config extends Omit<Env, 'JWT_SECRET'> {
+  JWT_SECRET: string;
+  /** true for development and test: the embedded store and dev defaults are allowed. */
+  isLocal: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const WEAK_SECRETS = new Set(['secret', 'changeme', 'your_jwt_secret', 'jwt_secret', 'password', DEV_JWT_SECRET]);
+
+/** Parses an environment; throws a ConfigError naming the variable (never its value). */
+export const parseConfig = (env: NodeJS.ProcessEnv): Config => {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`Invalid environment: ${problems}`);
+  }
+  const e = parsed.data;
+  const isLocal = e.NODE_ENV !== 'production';
+  let secret = e.JWT_SECRET;
+  if (!isLocal) {
+    if (!secret) throw new ConfigError('JWT_SECRET is required when NODE_ENV=production');
+    if (secret.length < 32 || WEAK_SECRETS.has(secret.toLowerCase())) {
+      throw new ConfigError('JWT_SECRET is too weak: use at least 32 random characters (e.g. `openssl rand -base64 48`)');
+    }
+    if (!e.MONGODB_URI) throw new ConfigError('MONGODB_URI is required when NODE_ENV=production');
+    if (!e.SETTINGS_ENCRYPTION_KEY) throw new ConfigError('SETTINGS_ENCRYPTION_KEY is required when NODE_ENV=production');
+  }
+  secret ??= DEV_JWT_SECRET;
+  return { ...e, JWT_SECRET: secret, isLocal };
+};
+
+let cached: Config | undefined;
+
+/** The configuration of this container, parsed on first use. */
+export const getConfig = (): Config => (cached ??= parseConfig(process.env));
+
+/** Tests change the environment between cases; this forgets the parsed copy. */
+export const resetConfig = (): void => {
+  cached = undefined;
+};
