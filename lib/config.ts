@@ -107,6 +107,8 @@ export const parseConfig = (env: NodeJS.ProcessEnv): Config => {
     if (!e.MONGODB_URI) throw new ConfigError('MONGODB_URI is required when NODE_ENV=production');
     if (!e.SETTINGS_ENCRYPTION_KEY) throw new ConfigError('SETTINGS_ENCRYPTION_KEY is required when NODE_ENV=production');
   }
+  // Cheap hashes are allowed only to keep the test suite fast.
+  if (e.NODE_ENV !== 'test' && e.BCRYPT_COST < 12) throw new ConfigError('BCRYPT_COST must be at least 12');
   secret ??= DEV_JWT_SECRET;
   return { ...e, JWT_SECRET: secret, isLocal };
 };

@@ -1,0 +1,106 @@
+import { ObjectId } from 'mongodb';
+import { getConfig } from '../config';
+import { getDb } from '../db/client';
+import { Collections } from '../db/collections';
+import { formatRefreshToken, hashRefreshSecret, newRefreshSecret, parseRefreshToken, sameHash } from './tokens';
+
+/**
+ * A session is one refresh-token family, held in ONE document so rotation and
+ * reuse detection are single-document atomic updates (no transactions needed).
+ */
+export interface SessionDocument {
+  _id: ObjectId;
+  userId: ObjectId;
+  /** SHA-256 of the only refresh secret that may be used next. */
+  currentHash: string;
+  createdAt: Date;
+  rotatedAt: Date;
+  expiresAt: Date;
+  revokedAt: Date | null;
+  revokedReason?: 'logout' | 'reuse' | 'password_change' | 'user_deleted';
+}
+
+const sessions = async () => (await getDb()).collection<SessionDocument>(Collections.sessions);
+
+const refreshExpiry = (from: Date): Date => new Date(from.getTime() + getConfig().REFRESH_TOKEN_TTL_DAYS * 86_400_000);
+
+export const createSession = async (userId: ObjectId): Promise<{ sessionId: string; refreshToken: string }> => {
+  const now = new Date();
+  const secret = newRefreshSecret();
+  const _id = new ObjectId();
+  await (await sessions()).insertOne({
+    _id,
+    userId,
+    currentHash: hashRefreshSecret(secret),
+    createdAt: now,
+    rotatedAt: now,
+    expiresAt: refreshExpiry(now),
+    revokedAt: null,
+  });
+  return { sessionId: _id.toHexString(), refreshToken: formatRefreshToken(_id.toHexString(), secret) };
+};
+
+export type RotateResult =
+  | { kind: 'rotated'; userId: ObjectId; sessionId: string; refreshToken: string }
+  | { kind: 'invalid' }
+  | { kind: 'reused'; userId: ObjectId; sessionId: string };
+
+/**
+ * Swaps the presented refresh token for a new one. Presenting any token of the
+ * family other than the current one (i.e. an already-used one) revokes the family.
+ */
+export const rotateSession = async (refreshToken: string): Promise<RotateResult> => {
+  const parsed = parseRefreshToken(refreshToken);
+  if (!parsed) return { kind: 'invalid' };
+  const col = await sessions();
+  const _id = new ObjectId(parsed.sessionId);
+  const session = await col.findOne({ _id });
+  const now = new Date();
+  if (!session || session.revokedAt || session.expiresAt <= now) return { kind: 'invalid' };
+  const presented = hashRefreshSecret(parsed.secret);
+  if (!sameHash(presented, session.currentHash)) {
+    await revokeSession(_id, 'reuse');
+    return { kind: 'reused', userId: session.userId, sessionId: parsed.sessionId };
+  }
+  const secret = newRefreshSecret();
+  // The filter on currentHash makes two concurrent refreshes with one token a reuse, not two sessions.
+  const updated = await col.findOneAndUpdate(
+    { _id, currentHash: presented, revokedAt: null },
+    { $set: { currentHash: hashRefreshSecret(secret), rotatedAt: now, expiresAt: refreshExpiry(now) } },
+  );
+  if (!updated) {
+    await revokeSession(_id, 'reuse');
+    return { kind: 'reused', userId: session.userId, sessionId: parsed.sessionId };
+  }
+  return { kind: 'rotated', userId: session.userId, sessionId: parsed.sessionId, refreshToken: formatRefreshToken(parsed.sessionId, secret) };
+};
+
+export const revokeSession = async (id: ObjectId, reason: NonNullable<SessionDocument['revokedReason']>): Promise<void> => {
+  await (await sessions()).updateOne({ _id: id, revokedAt: null }, { $set: { revokedAt: new Date(), revokedReason: reason } });
+};
+
+export const revokeAllSessions = async (
+  userId: ObjectId,
+  reason: NonNullable<SessionDocument['revokedReason']>,
+): Promise<number> =>
+  (await (await sessions()).updateMany({ userId, revokedAt: null }, { $set: { revokedAt: new Date(), revokedReason: reason } }))
+    .modifiedCount;
+
+/** True when the session exists, belongs to the user, and is neither revoked nor expired. */
+export const isSessionActive = async (sessionId: string, userId: string): Promise<boolean> => {
+  if (!/^[0-9a-f]{24}$/.test(sessionId) || !/^[0-9a-f]{24}$/.test(userId)) return false;
+  const session = await (await sessions()).findOne(
+    { _id: new ObjectId(sessionId) },
+    { projection: { userId: 1, revokedAt: 1, expiresAt: 1 } },
+  );
+  return !!session && session.userId.toHexString() === userId && !session.revokedAt && session.expiresAt > new Date();
+};
+
+/** Revokes a session only if it belongs to `userId` (a user cannot end someone else's session). */
+export const revokeSessionOf = async (
+  userId: ObjectId,
+  id: ObjectId,
+  reason: NonNullable<SessionDocument['revokedReason']>,
+): Promise<void> => {
+  await (await sessions()).updateOne({ _id: id, userId, revokedAt: null }, { $set: { revokedAt: new Date(), revokedReason: reason } });
+};

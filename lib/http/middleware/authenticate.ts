@@ -1,0 +1,20 @@
+import type middy from '@middy/core';
+import { isSessionActive } from '../../auth/sessions';
+import { verifyAccessToken } from '../../auth/tokens';
+import { unauthorized } from '../../errors';
+import type { ApiEvent, ApiResult, PlmContext } from '../types';
+
+const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/;
+
+/** Requires a valid access token whose session is still active (logout is immediate). */
+export const authenticate = (): middy.MiddlewareObj<ApiEvent, ApiResult, Error, PlmContext> => ({
+  before: async ({ event, context }) => {
+    const header = event.headers?.authorization ?? event.headers?.Authorization;
+    if (!header) throw unauthorized('Authentication required: send Authorization: Bearer <token>', 'UNAUTHORIZED');
+    const match = BEARER.exec(header.trim());
+    if (!match) throw unauthorized('The Authorization header must be "Bearer <token>"', 'INVALID_TOKEN');
+    const claims = verifyAccessToken(match[1]!);
+    if (!(await isSessionActive(claims.sid, claims.sub))) throw unauthorized('The session has ended; log in again', 'SESSION_REVOKED');
+    context.plm.user = { id: claims.sub, username: claims.username, sessionId: claims.sid };
+  },
+});

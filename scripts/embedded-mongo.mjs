@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+/**
+ * The embedded MongoDB-wire server (CongoDB, pure TypeScript) for tests and
+ * local runs when MONGODB_URI is unset. Runs in its own process, like a real
+ * mongod, and prints one JSON line {"uri","port","pid"} once it listens.
+ *
+ *   node scripts/embedded-mongo.mjs [--port N] [--data FILE] [--db NAME]
+ *
+ * With --data, the database is restored from FILE (EJSON) at start and saved
+ * back atomically every few seconds when it changed and on SIGINT/SIGTERM.
+ * CongoDB's own persistence turns Dates/ObjectIds into strings, hence this.
+ * Collections named media* are a rebuildable cache and are not saved.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { EJSON } from 'bson';
+import { MongoClient } from 'mongodb';
+import { CongoServer } from '@push.rocks/smartmongo/dist_ts/congodb/index.js';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '0' },
+    data: { type: 'string' },
+    db: { type: 'string', default: 'plm' },
+    'save-interval-ms': { type: 'string', default: '3000' },
+  },
+});
+
+const server = new CongoServer({ port: Number(values.port), host: '127.0.0.1' });
+await server.start();
+const port = server.server.address().port;
+const uri = `mongodb://127.0.0.1:${port}/?directConnection=true&serverMonitoringMode=poll`;
+
+const client = new MongoClient(uri);
+await client.connect();
+const db = client.db(values.db);
+const persisted = (name) => !name.startsWith('media') && !name.startsWith('system.');
+
+if (values.data && existsSync(values.data)) {
+  const dump = EJSON.parse(readFileSync(values.data, 'utf8'), { relaxed: false });
+  for (const [name, docs] of Object.entries(dump.collections ?? {})) {
+    if (docs.length) await db.collection(name).insertMany(docs, { ordered: false });
+  }
+}
+
+const readAll = async () => {
+  const collections = {};
+  for (const { name } of await db.listCollections().toArray()) {
+    if (persisted(name)) collections[name] = await db.collection(name).find().toArray();
+  }
+  return EJSON.stringify(collections, { relaxed: false });
+};
+
+// Only write when something changed since the last save (or the restore).
+let lastSaved = values.data ? await readAll() : '';
+const save = async () => {
+  if (!values.data) return;
+  const current = await readAll();
+  if (current === lastSaved) return;
+  mkdirSync(dirname(values.data), { recursive: true });
+  const tmp = `${values.data}.${process.pid}.tmp`;
+  writeFileSync(tmp, `{"collections":${current}}`, { mode: 0o600 });
+  renameSync(tmp, values.data); // atomic: a crash never leaves half a file
+  lastSaved = current;
+};
+
+let saving = Promise.resolve();
+const timer = values.data
+  ? setInterval(() => {
+      saving = saving.then(save).catch((e) => console.error(`[embedded-mongo] save failed: ${e.message}`));
+    }, Number(values['save-interval-ms']))
+  : undefined;
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  if (timer) clearInterval(timer);
+  try {
+    await saving;
+    await save();
+  } catch (e) {
+    console.error(`[embedded-mongo] final save failed: ${e.message}`);
+  }
+  await client.close().catch(() => {});
+  await server.stop().catch(() => {});
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+process.on('disconnect', stop);
+
+process.stdout.write(`${JSON.stringify({ uri, port, pid: process.pid })}\n`);

@@ -1,0 +1,19 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+/** Starts scripts/embedded-mongo.mjs as a child process and resolves with its URI. */
+export const spawnEmbeddedMongo = async (args: string[] = []): Promise<{ uri: string; child: ChildProcess }> => {
+  const script = join(__dirname, '..', '..', 'scripts', 'embedded-mongo.mjs');
+  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! });
+  const uri = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('embedded MongoDB did not start within 20 s')), 20_000);
+    child.once('exit', (code) => reject(new Error(`embedded MongoDB exited with ${code}`)));
+    lines.once('line', (line) => {
+      clearTimeout(timer);
+      resolve((JSON.parse(line) as { uri: string }).uri);
+    });
+  });
+  return { uri, child };
+};

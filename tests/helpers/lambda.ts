@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+
+export interface EventInput {
+  method?: string;
+  path?: string;
+  /** route key such as "GET /api/library/{id}/unused" */
+  routeKey?: string;
+  body?: unknown;
+  /** a raw body string, sent as is */
+  rawBody?: string;
+  headers?: Record<string, string>;
+  query?: Record<string, string>;
+  pathParameters?: Record<string, string>;
+  token?: string;
+  ip?: string;
+}
+
+/** An API Gateway HTTP API (payload v2) event, as Lambda receives it. */
+export const apiEvent = (input: EventInput = {}): APIGatewayProxyEventV2 => {
+  const method = input.method ?? 'GET';
+  const path = input.path ?? '/';
+  const headers: Record<string, string> = { 'user-agent': 'jest', ...(input.headers ?? {}) };
+  let body: string | undefined = input.rawBody;
+  if (input.body !== undefined) {
+    body = JSON.stringify(input.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  if (input.token) headers.authorization = `Bearer ${input.token}`;
+  const query = input.query;
+  return {
+    version: '2.0',
+    routeKey: input.routeKey ?? `${method} ${path}`,
+    rawPath: path,
+    rawQueryString: query ? new URLSearchParams(query).toString() : '',
+    headers,
+    queryStringParameters: query,
+    pathParameters: input.pathParameters,
+    body,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'local',
+      domainName: 'localhost',
+      domainPrefix: 'localhost',
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: input.ip ?? '127.0.0.1', userAgent: 'jest' },
+      requestId: randomUUID(),
+      routeKey: input.routeKey ?? `${method} ${path}`,
+      stage: '$default',
+      time: new Date().toISOString(),
+      timeEpoch: Date.now(),
+    },
+  };
+};
+
+export const lambdaContext = (timeoutMs = 29_000): Context => {
+  const deadline = Date.now() + timeoutMs;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'plm-test',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:plm-test',
+    memoryLimitInMB: '1024',
+    awsRequestId: randomUUID(),
+    logGroupName: '/aws/lambda/plm-test',
+    logStreamName: 'test',
+    getRemainingTimeInMillis: () => deadline - Date.now(),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+};
+
+export interface InvokeResult {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+  json: <T = unknown>() => T;
+}
+
+type AnyHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
+
+/** Invokes a real handler (the whole Middy stack) with an event. */
+export const invoke = async (handler: unknown, input: EventInput = {}, timeoutMs?: number): Promise<InvokeResult> => {
+  const result = (await (handler as AnyHandler)(apiEvent(input), lambdaContext(timeoutMs))) as {
+    statusCode: number;
+    headers?: Record<string, string | number | boolean>;
+    body?: string;
+  };
+  const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
+  const body = result.body ?? '';
+  return { statusCode: result.statusCode, headers, body, json: <T>() => JSON.parse(body) as T };
+};
