@@ -1,0 +1,262 @@
+/**
+ * Fake Plex Media Server speaking the shapes of the real one (see
+ * shared/reference/plex-tautulli-api.md): X-Plex-Token header or query,
+ * JSON with Accept: application/json and XML otherwise, paging by
+ * X-Plex-Container-Start/-Size headers or query, totalSize only when paged,
+ * Metadata absent on an empty page, viewCount/lastViewedAt of the owner only
+ * and omitted when zero, 401 HTML for a bad token, 404 for an unknown section.
+ */
+import type { FakeDataset, FakeItem } from './dataset';
+import { startFakeServer, type FakeResponse, type FakeServer, type RecordedRequest } from './fake-server';
+import { LibraryView, PLEX_TYPE_NUMBER, SECTION_DEFAULT_TYPE } from './library-view';
+
+export const PLEX_UNAUTHORIZED_BODY = '<html><head><title>Unauthorized</title></head><body><h1>401 Unauthorized</h1></body></html>';
+const NOT_FOUND_BODY = '<html><head><title>Not Found</title></head><body><h1>404 Not Found</h1></body></html>';
+
+type Json = string | number | boolean | null | Json[] | { [k: string]: Json | undefined };
+type JsonObject = { [k: string]: Json | undefined };
+
+const TYPE_BY_NUMBER = new Map(Object.entries(PLEX_TYPE_NUMBER).map(([t, n]) => [n, t]));
+const XML_ELEMENT: Record<string, string> = { movie: 'Video', episode: 'Video', show: 'Directory', season: 'Directory', artist: 'Directory', album: 'Directory', track: 'Track', photo: 'Photo' };
+
+const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** JSON children arrays become elements; Metadata elements are named after their type, as in PMS XML. */
+const toXml = (name: string, obj: JsonObject): string => {
+  let attrs = '';
+  let children = '';
+  for (const [k, v] of Object.entries(obj)) {
+    if (v === undefined || v === null) continue;
+    if (Array.isArray(v)) {
+      for (const child of v) {
+        if (child && typeof child === 'object' && !Array.isArray(child)) {
+          const childName = k === 'Metadata' ? (XML_ELEMENT[String(child.type)] ?? 'Video') : k;
+          children += toXml(childName, child);
+        }
+      }
+    } else if (typeof v !== 'object') attrs += ` ${k}="${escapeXml(String(v))}"`;
+  }
+  return children ? `<${name}${attrs}>${children}</${name}>` : `<${name}${attrs}/>`;
+};
+
+export interface FakePlexOptions {
+  token: string;
+  port?: number;
+  latencyMs?: number;
+}
+
+export interface FakePlex extends FakeServer {
+  /** Replace the dataset (e.g. after a test mutated it). */
+  setDataset(dataset: FakeDataset): void;
+}
+
+export const startFakePlex = async (dataset: FakeDataset, opts: FakePlexOptions): Promise<FakePlex> => {
+  let view = new LibraryView(dataset);
+
+  const answer = (req: RecordedRequest, container: JsonObject, extraHeaders: Record<string, string> = {}): FakeResponse => {
+    const json = (req.headers.accept ?? '').includes('json');
+    return {
+      status: 200,
+      headers: { 'Content-Type': json ? 'application/json' : 'text/xml;charset=utf-8', 'X-Plex-Protocol': '1.0', ...extraHeaders },
+      body: json ? JSON.stringify({ MediaContainer: container }) : `<?xml version="1.0" encoding="UTF-8"?>\n${toXml('MediaContainer', container)}`,
+    };
+  };
+
+  /** Paging from headers or query; `paged` false ⇒ everything and no totalSize. */
+  const page = <T>(req: RecordedRequest, all: readonly T[]) => {
+    const raw = (name: string) => req.query[name] ?? req.headers[name.toLowerCase()];
+    const startRaw = raw('X-Plex-Container-Start');
+    const sizeRaw = raw('X-Plex-Container-Size');
+    const paged = startRaw !== undefined || sizeRaw !== undefined;
+    const start = Math.max(0, Number(startRaw ?? 0) || 0);
+    const size = sizeRaw === undefined ? all.length : Math.max(0, Number(sizeRaw) || 0);
+    const rows = all.slice(start, start + size);
+    const container: JsonObject = { size: rows.length };
+    if (paged) Object.assign(container, { totalSize: all.length, offset: start });
+    const headers: Record<string, string> = paged ? { 'X-Plex-Container-Start': String(start), 'X-Plex-Container-Total-Size': String(all.length) } : {};
+    return { rows, container, headers };
+  };
+
+  const media = (item: FakeItem): Json[] | undefined =>
+    item.media?.map((parts, mi) => ({
+      id: Number(item.ratingKey) * 10 + mi,
+      duration: item.type === 'track' ? 240_000 : 2_700_000,
+      bitrate: 6564,
+      width: 1920,
+      height: 1080,
+      aspectRatio: 1.78,
+      audioChannels: 6,
+      audioCodec: 'ac3',
+      videoCodec: 'h264',
+      videoResolution: '1080',
+      container: 'mkv',
+      videoFrameRate: '24p',
+      Part: parts.map((size, pi) => ({
+        id: Number(item.ratingKey) * 100 + mi * 10 + pi,
+        key: `/library/parts/${Number(item.ratingKey) * 100 + pi}/${item.addedAt}/file.mkv`,
+        duration: 2_700_000,
+        file: `/data/${item.sectionId}/${item.title}${pi ? `.part${pi + 1}` : ''}.mkv`,
+        size,
+        container: 'mkv',
+      })),
+    }));
+
+  const metadata = (item: FakeItem): JsonObject => {
+    const owner = view.ownerStats(item);
+    const parent = item.parentRatingKey ? view.byKey.get(item.parentRatingKey) : undefined;
+    const grandparent = item.grandparentRatingKey ? view.byKey.get(item.grandparentRatingKey) : undefined;
+    const isParent = !item.media;
+    const m: JsonObject = {
+      ratingKey: item.ratingKey,
+      key: `/library/metadata/${item.ratingKey}${isParent ? '/children' : ''}`,
+      parentRatingKey: item.parentRatingKey,
+      grandparentRatingKey: item.grandparentRatingKey,
+      guid: `plex://${item.type}/${Number(item.ratingKey).toString(16).padStart(24, '0')}`,
+      type: item.type,
+      title: item.title,
+      titleSort: item.titleSort !== item.title ? item.titleSort : undefined,
+      grandparentTitle: grandparent?.title,
+      parentTitle: parent?.title,
+      index: item.index,
+      parentIndex: parent?.index,
+      year: item.year ?? undefined,
+      thumb: `/library/metadata/${item.ratingKey}/thumb/${item.updatedAt}`,
+      duration: item.type === 'photo' ? undefined : 2_700_000,
+      addedAt: item.addedAt,
+      updatedAt: item.updatedAt,
+      // Owner only, and absent when zero — exactly what makes Plex alone unsafe for multi-user servers.
+      viewCount: owner.viewCount || undefined,
+      lastViewedAt: owner.lastViewedAt ?? undefined,
+    };
+    if (isParent) {
+      const children = view.childrenOf(item.ratingKey);
+      m.leafCount = view.leavesOf(item).length;
+      m.viewedLeafCount = owner.viewedLeafCount;
+      if (item.type === 'show' || item.type === 'artist') m.childCount = children.length;
+    } else m.Media = media(item);
+    return m;
+  };
+
+  const sections = (req: RecordedRequest) =>
+    answer(req, {
+      size: view.ds.sections.length,
+      allowSync: false,
+      title1: 'Plex Library',
+      Directory: view.ds.sections.map((s) => ({
+        allowSync: true,
+        art: `/:/resources/${s.type}-fanart.jpg`,
+        composite: `/library/sections/${s.id}/composite/${s.updatedAt}`,
+        filters: true,
+        refreshing: false,
+        thumb: `/:/resources/${s.type}.png`,
+        key: s.id,
+        type: s.type,
+        title: s.title,
+        agent: s.agent,
+        scanner: s.scanner,
+        language: 'en-US',
+        uuid: s.uuid,
+        updatedAt: s.updatedAt,
+        createdAt: s.createdAt,
+        scannedAt: s.scannedAt,
+        content: true,
+        directory: true,
+        contentChangedAt: 3192854,
+        hidden: 0,
+        Location: [{ id: Number(s.id), path: `/data/${s.title.toLowerCase().replace(/\s+/g, '-')}` }],
+      })),
+    });
+
+  const listing = (req: RecordedRequest, sectionId: string): FakeResponse => {
+    const section = view.section(sectionId);
+    if (!section) return { status: 404, headers: { 'Content-Type': 'text/html' }, body: NOT_FOUND_BODY };
+    const type = req.query.type ? TYPE_BY_NUMBER.get(Number(req.query.type)) : SECTION_DEFAULT_TYPE[section.type];
+    const all = type ? view.listing(sectionId, type as FakeItem['type']) : [];
+    const { rows, container, headers } = page(req, all);
+    return answer(
+      req,
+      {
+        ...container,
+        allowSync: true,
+        identifier: 'com.plexapp.plugins.library',
+        librarySectionID: Number(section.id),
+        librarySectionTitle: section.title,
+        librarySectionUUID: section.uuid,
+        mediaTagPrefix: '/system/bundle/media/flags/',
+        mediaTagVersion: 1700000000,
+        title1: section.title,
+        title2: `All ${section.title}`,
+        viewGroup: type ?? section.type,
+        Metadata: rows.length ? rows.map(metadata) : undefined, // absent on an empty page
+      },
+      headers,
+    );
+  };
+
+  const history = (req: RecordedRequest): FakeResponse => {
+    const q = req.query;
+    const sinceRaw = q['viewedAt>'] ?? q['viewedAt>>']; // `viewedAt>=N` arrives as key "viewedAt>" value N
+    let rows = view.history.filter(
+      (h) =>
+        (!q.librarySectionID || h.item.sectionId === q.librarySectionID) &&
+        (!q.accountID || String(h.play.accountId) === q.accountID) &&
+        (!q.metadataItemID || [h.item.ratingKey, h.item.parentRatingKey, h.item.grandparentRatingKey].includes(q.metadataItemID)) &&
+        (sinceRaw === undefined || h.play.viewedAt >= Number(sinceRaw)),
+    );
+    if (q.sort === 'viewedAt:asc' || q.sort === 'viewedAt') rows = [...rows].reverse();
+    const { rows: pageRows, container, headers } = page(req, rows);
+    const metadata = pageRows.map(({ id, play, item }): JsonObject => {
+      const parent = item.parentRatingKey ? view.byKey.get(item.parentRatingKey) : undefined;
+      const grandparent = item.grandparentRatingKey ? view.byKey.get(item.grandparentRatingKey) : undefined;
+      return {
+        historyKey: `/status/sessions/history/${id}`,
+        key: `/library/metadata/${item.ratingKey}`,
+        ratingKey: item.ratingKey,
+        librarySectionID: item.sectionId,
+        parentKey: parent ? `/library/metadata/${parent.ratingKey}` : undefined,
+        grandparentKey: grandparent ? `/library/metadata/${grandparent.ratingKey}` : undefined,
+        title: item.title,
+        grandparentTitle: grandparent?.title,
+        type: item.type,
+        thumb: `/library/metadata/${item.ratingKey}/thumb/${item.updatedAt}`,
+        index: item.index,
+        parentIndex: parent?.index,
+        originallyAvailableAt: `${item.year ?? 2000}-01-01`,
+        viewedAt: play.viewedAt,
+        accountID: play.accountId,
+        deviceID: 5,
+      };
+    });
+    return answer(req, { ...container, Metadata: metadata.length ? metadata : undefined }, headers);
+  };
+
+  const server = await startFakeServer({
+    secretHeader: 'X-Plex-Token',
+    secretQuery: 'X-Plex-Token',
+    headerAuthenticates: true,
+    secret: opts.token,
+    port: opts.port,
+    latencyMs: opts.latencyMs,
+    errorBody: (status) =>
+      status === 401
+        ? { status, headers: { 'Content-Type': 'text/html' }, body: PLEX_UNAUTHORIZED_BODY }
+        : { status, headers: { 'Content-Type': 'text/html' }, body: `<html><head><title>${status}</title></head><body><h1>${status}</h1></body></html>` },
+    handle: (req) => {
+      if (req.path === '/identity') {
+        return answer(req, { size: 0, apiVersion: '1.1.1', claimed: true, machineIdentifier: view.ds.machineIdentifier, version: view.ds.version });
+      }
+      if (!req.authorized) return { status: 401, headers: { 'Content-Type': 'text/html' }, body: PLEX_UNAUTHORIZED_BODY };
+      if (req.path === '/library/sections' || req.path === '/library/sections/') return sections(req);
+      const m = /^\/library\/sections\/([^/]+)\/all$/.exec(req.path);
+      if (m?.[1]) return listing(req, decodeURIComponent(m[1]));
+      if (req.path === '/status/sessions/history/all') return history(req);
+      return { status: 404, headers: { 'Content-Type': 'text/html' }, body: NOT_FOUND_BODY };
+    },
+  });
+
+  return Object.assign(server, {
+    setDataset: (ds: FakeDataset) => {
+      view = new LibraryView(ds);
+    },
+  });
+};
