@@ -1,0 +1,2 @@
+export { PlexClient, type PlexClientOptions, type PlexIterateOptions } from './client';
+export * from './types';

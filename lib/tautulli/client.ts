@@ -1,0 +1,186 @@
+import type { z } from 'zod';
+import { getConfig } from '../config';
+import { UpstreamHttp, type UpstreamResponse } from '../upstream/http';
+import { offsetPages } from '../upstream/pages';
+import { envelopeSchema, historySchema, librariesSchema, libraryNamesSchema, mediaInfoSchema } from './schemas';
+import type { TautulliHistoryEntry, TautulliLibrary, TautulliMediaInfo, TautulliMediaRow } from './types';
+
+export interface TautulliClientOptions {
+  /** Tautulli's base URL including any HTTP root, e.g. http://host:8181 or https://host/tautulli. */
+  baseUrl: string;
+  apiKey: string;
+  timeoutMs?: number;
+  retries?: number;
+  concurrency?: number;
+  pageSize?: number;
+  fetch?: typeof fetch;
+  retryBaseDelayMs?: number;
+}
+
+type Params = Record<string, string | number | undefined>;
+
+/** Tautulli says these when the key is missing/wrong or the API is off: all "fix your settings". */
+const AUTH_MESSAGE = /apikey|api key|API not enabled/i;
+
+/**
+ * Typed Tautulli API v2 client. The key goes ONLY as the `apikey` query
+ * parameter (Tautulli ignores X-Api-Key on /api/v2), and it is never logged.
+ * Every answer is checked by its envelope: since v2.10.5 all errors — a bad key
+ * included — are HTTP 400, so the status alone means little.
+ */
+export class TautulliClient {
+  readonly pageSize: number;
+  private readonly http: UpstreamHttp;
+
+  constructor(opts: TautulliClientOptions) {
+    const needConfig = opts.timeoutMs === undefined || opts.retries === undefined || opts.concurrency === undefined || opts.pageSize === undefined;
+    const cfg = needConfig ? getConfig() : undefined;
+    this.pageSize = Math.max(1, opts.pageSize ?? cfg?.TAUTULLI_PAGE_SIZE ?? 2000);
+    this.http = new UpstreamHttp({
+      service: 'tautulli',
+      baseUrl: opts.baseUrl,
+      headers: { Accept: 'application/json' },
+      secretQuery: { apikey: opts.apiKey },
+      timeoutMs: opts.timeoutMs ?? cfg?.UPSTREAM_TIMEOUT_MS ?? 15_000,
+      retries: opts.retries ?? cfg?.UPSTREAM_RETRIES ?? 2,
+      concurrency: opts.concurrency ?? cfg?.UPSTREAM_CONCURRENCY ?? 4,
+      retryBaseDelayMs: opts.retryBaseDelayMs,
+      fetch: opts.fetch,
+    });
+  }
+
+  async getLibraries(signal?: AbortSignal): Promise<TautulliLibrary[]> {
+    const rows = await this.call('get_libraries', {}, librariesSchema, signal);
+    return rows.map((r) => ({
+      sectionId: r.section_id,
+      sectionName: r.section_name,
+      sectionType: r.section_type,
+      agent: r.agent ?? null,
+      count: r.count ?? null,
+      parentCount: r.parent_count ?? null,
+      childCount: r.child_count ?? null,
+      isActive: r.is_active === undefined ? true : r.is_active === 1,
+    }));
+  }
+
+  /** Cheap authenticated call (get_library_names reads Tautulli's own DB, not Plex). */
+  async verify(signal?: AbortSignal): Promise<{ libraries: number }> {
+    return { libraries: (await this.call('get_library_names', {}, libraryNamesSchema, signal)).length };
+  }
+
+  /**
+   * Reads the first page now (so an unknown section or a bad key throws here),
+   * and returns the cache metadata plus every row, paged with explicit
+   * start/length (never Tautulli's 25-row default) in a stable added_at order.
+   */
+  async getLibraryMediaInfo(sectionId: string, opts: { signal?: AbortSignal } = {}): Promise<TautulliMediaInfo> {
+    const size = this.pageSize;
+    const fetchAt = (start: number, signal?: AbortSignal) =>
+      this.call('get_library_media_info', { section_id: sectionId, start, length: size, order_column: 'added_at', order_dir: 'asc' }, mediaInfoSchema, signal);
+    const first = await fetchAt(0, opts.signal);
+    if (first.draw === 0) {
+      // Tautulli's answer to an unknown section is a "success" with draw 0, not an error.
+      throw this.http.error('not_found', `Tautulli has no library section ${sectionId}`, { path: '/api/v2', reason: 'draw 0' });
+    }
+    const seen = new Set<string>();
+    const convert = (rows: z.output<typeof mediaInfoSchema>['data']): TautulliMediaRow[] => {
+      const out: TautulliMediaRow[] = [];
+      for (const r of rows) {
+        if (seen.has(r.rating_key)) continue;
+        seen.add(r.rating_key);
+        out.push({
+          ratingKey: r.rating_key,
+          title: r.title,
+          mediaType: r.media_type,
+          addedAt: r.added_at,
+          year: r.year ?? null,
+          fileSizeBytes: r.file_size ?? null,
+          lastPlayed: r.last_played ?? null,
+          playCount: r.play_count ?? 0,
+        });
+      }
+      return out;
+    };
+    const raw = offsetPages({ rows: first.data, total: first.recordsFiltered }, size, async (start, s) => (await fetchAt(start, s)).data, {
+      lookAhead: this.http.concurrency,
+      signal: opts.signal,
+    });
+    return {
+      sectionId,
+      lastRefreshed: first.last_refreshed ?? null,
+      recordsTotal: first.recordsTotal,
+      pages: (async function* () {
+        for await (const rows of raw) yield convert(rows);
+      })(),
+    };
+  }
+
+  /** Just the pages of getLibraryMediaInfo. */
+  async *iterateLibraryMediaInfo(sectionId: string, opts: { signal?: AbortSignal } = {}): AsyncGenerator<TautulliMediaRow[], void, undefined> {
+    yield* (await this.getLibraryMediaInfo(sectionId, opts)).pages;
+  }
+
+  /** get_history of a section (all users), newest first; `since` (epoch s) stops paging early. */
+  async *iterateHistory(sectionId: string, opts: { since?: number; signal?: AbortSignal } = {}): AsyncGenerator<TautulliHistoryEntry[], void, undefined> {
+    const size = this.pageSize;
+    const fetchAt = (start: number, signal?: AbortSignal) =>
+      this.call('get_history', { section_id: sectionId, start, length: size, order_column: 'date', order_dir: 'desc' }, historySchema, signal);
+    const first = await fetchAt(0, opts.signal);
+    const raw = offsetPages({ rows: first.data, total: first.recordsFiltered }, size, async (start, s) => (await fetchAt(start, s)).data, {
+      lookAhead: this.http.concurrency,
+      signal: opts.signal,
+    });
+    for await (const rows of raw) {
+      const page: TautulliHistoryEntry[] = rows.map((r) => ({
+        id: r.id ?? null,
+        ratingKey: r.rating_key,
+        parentRatingKey: r.parent_rating_key,
+        grandparentRatingKey: r.grandparent_rating_key,
+        date: r.date,
+        stopped: r.stopped ?? null,
+        userId: r.user_id ?? null,
+        user: r.user ?? null,
+        mediaType: r.media_type ?? null,
+        watchedStatus: r.watched_status ?? null,
+        percentComplete: r.percent_complete ?? null,
+      }));
+      const since = opts.since;
+      const kept = since === undefined ? page : page.filter((r) => r.date >= since);
+      if (kept.length) yield kept;
+      if (kept.length < page.length) return;
+    }
+  }
+
+  /** One API call: envelope checked, `data` validated. */
+  private async call<S extends z.ZodType>(cmd: string, params: Params, schema: S, signal?: AbortSignal): Promise<z.output<S>> {
+    const res = await this.http.get({ path: '/api/v2', query: { cmd, ...params }, signal });
+    const info = { path: res.path, upstreamStatus: res.status, attempts: res.attempts };
+    if (res.status === 401 || res.status === 403) {
+      // Pre-2.10.5 Tautulli, or a reverse proxy in front of it.
+      throw this.http.error('unauthorized', `Tautulli rejected the request (HTTP ${res.status}); check the API key`, info);
+    }
+    const envelope = this.envelope(res);
+    const { result, message, data } = envelope.response;
+    if (result === 'error') {
+      const said = (message ?? '').slice(0, 160);
+      if (AUTH_MESSAGE.test(said)) throw this.http.error('unauthorized', `Tautulli rejected the configured API key: ${said}`, { ...info, reason: said });
+      throw this.http.error('bad_response', `Tautulli refused ${cmd} (HTTP ${res.status}): ${said || 'no message'}`, { ...info, reason: said || undefined });
+    }
+    if (res.status !== 200) throw this.http.error('bad_response', `Tautulli answered HTTP ${res.status} to ${cmd}`, info);
+    return this.http.validate(data, schema, res);
+  }
+
+  private envelope(res: UpstreamResponse): z.output<typeof envelopeSchema> {
+    try {
+      return this.http.parse(res, envelopeSchema);
+    } catch (err) {
+      if (res.status === 404) {
+        throw this.http.error('bad_response', 'Tautulli answered HTTP 404 for /api/v2: check the Tautulli URL (and its HTTP root)', {
+          path: res.path,
+          upstreamStatus: 404,
+        });
+      }
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,2 @@
+export { TautulliClient, type TautulliClientOptions } from './client';
+export * from './types';

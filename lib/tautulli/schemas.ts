@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { id, idOrNull, num, numOrNull } from '../upstream/schema';
+
+const text = z.union([z.string(), z.number().transform(String)]);
+
+/** `{response:{result,message,data}}` — always, on success and on error (HTTP 400/500). */
+export const envelopeSchema = z.object({
+  response: z.object({
+    result: z.enum(['success', 'error']),
+    message: z.string().nullish(),
+    data: z.unknown(),
+  }),
+});
+
+export const librariesSchema = z.array(
+  z.object({
+    section_id: id,
+    section_name: text,
+    section_type: z.string(),
+    agent: z.string().nullish(),
+    count: numOrNull.optional(),
+    parent_count: numOrNull.optional(),
+    child_count: numOrNull.optional(),
+    is_active: num.optional(),
+  }),
+);
+
+export const libraryNamesSchema = z.array(z.object({ section_id: id, section_name: text, section_type: z.string() }));
+
+export const mediaRowSchema = z.object({
+  rating_key: id,
+  title: text,
+  media_type: z.string(),
+  added_at: num,
+  year: numOrNull.optional(),
+  file_size: numOrNull.optional(),
+  last_played: numOrNull.optional(),
+  play_count: numOrNull.optional(),
+});
+
+export const mediaInfoSchema = z.object({
+  draw: num,
+  recordsTotal: num,
+  recordsFiltered: num,
+  last_refreshed: numOrNull.optional(),
+  data: z.array(mediaRowSchema),
+});
+
+export const historyRowSchema = z.object({
+  id: num.optional(),
+  rating_key: idOrNull,
+  parent_rating_key: idOrNull,
+  grandparent_rating_key: idOrNull,
+  date: num,
+  started: numOrNull.optional(),
+  stopped: numOrNull.optional(),
+  user_id: numOrNull.optional(),
+  user: z.string().nullish(),
+  media_type: z.string().nullish(),
+  watched_status: numOrNull.optional(),
+  percent_complete: numOrNull.optional(),
+});
+
+export const historySchema = z.object({
+  recordsTotal: num,
+  recordsFiltered: num,
+  data: z.array(historyRowSchema),
+});

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+/**
+ * zod building blocks for upstream bodies. Objects are zod's default (unknown
+ * keys stripped, never rejected) so new upstream fields do not break us; the
+ * fields we read are strict. Numbers may arrive as numeric strings (Tautulli
+ * copies Plex XML attributes; Plex JSON has been seen with "childCount": "1").
+ */
+const NUMERIC = /^-?\d+(\.\d+)?$/;
+
+export const num = z.union([z.number().finite(), z.string().trim().regex(NUMERIC, 'expected a number').transform(Number)]);
+
+/** "" or null → null (Tautulli's way to say "no value"). */
+export const numOrNull = z.union([num, z.literal('').transform(() => null), z.null()]);
+
+/** Ids are strings everywhere in plm, whatever the upstream sends. */
+export const id = z.union([z.string().trim().min(1), z.number().int().transform(String)]);
+
+/** "" / null / absent → null. */
+export const idOrNull = z
+  .union([id, z.literal(''), z.null()])
+  .optional()
+  .transform((v) => (v === '' || v === undefined ? null : v));
+
+/** A compact, value-free description of what did not match (safe to show). */
+export const describeIssues = (error: z.ZodError, max = 3): string =>
+  error.issues
+    .slice(0, max)
+    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+    .join('; ');
