@@ -90,5 +90,11 @@ const stop = async () => {
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 process.on('disconnect', stop);
+// Started with a piped stdin by a parent (npm start, the CLI, jest): when the
+// parent dies, stdin closes and the store saves and exits instead of lingering.
+if (!process.stdin.isTTY) {
+  process.stdin.on('end', stop);
+  process.stdin.resume();
+}
 
 process.stdout.write(`${JSON.stringify({ uri, port, pid: process.pid })}\n`);

@@ -13,7 +13,9 @@ import type { ApiEvent, ApiResult, PlmContext } from '../types';
 export const requestContext = (route: string): middy.MiddlewareObj<ApiEvent, ApiResult, Error, PlmContext> => {
   const before = async (request: middy.Request<ApiEvent, ApiResult, Error, PlmContext>): Promise<void> => {
     const { event } = request;
-    const requestId = event.requestContext?.requestId || randomUUID();
+    // serverless-offline sends a constant placeholder id; use the invocation id then.
+    const gatewayId = event.requestContext?.requestId;
+    const requestId = gatewayId && !gatewayId.startsWith('offlineContext') ? gatewayId : request.context.awsRequestId || randomUUID();
     request.context.plm = {
       requestId,
       route,

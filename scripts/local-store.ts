@@ -1,0 +1,81 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+/**
+ * The local embedded store shared by `npm start` and the user CLI: data lives
+ * in .data/ (git-ignored); while `npm start` runs, .data/embedded.json says
+ * where its server listens so the CLI writes through it instead of the file.
+ */
+export const DATA_DIR = join(__dirname, '..', '.data');
+export const DB_FILE = join(DATA_DIR, 'embedded-db.json');
+const RUNNING_FILE = join(DATA_DIR, 'embedded.json');
+
+export interface RunningStore {
+  uri: string;
+  pid: number;
+}
+
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** The store `npm start` is running, if any. */
+export const findRunningStore = (): RunningStore | undefined => {
+  if (!existsSync(RUNNING_FILE)) return undefined;
+  try {
+    const info = JSON.parse(readFileSync(RUNNING_FILE, 'utf8')) as RunningStore;
+    return isAlive(info.pid) ? info : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+export interface StartedStore extends RunningStore {
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts the embedded server on the persisted data file. */
+export const startStore = async (options: { port?: number; advertise?: boolean } = {}): Promise<StartedStore> => {
+  mkdirSync(DATA_DIR, { recursive: true, mode: 0o700 });
+  const script = join(__dirname, 'embedded-mongo.mjs');
+  const child = spawn(process.execPath, [script, '--port', String(options.port ?? 0), '--data', DB_FILE], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the embedded store exited with code ${code}`)));
+    createInterface({ input: child.stdout! }).once('line', resolve);
+  });
+  const { uri } = JSON.parse(line) as { uri: string };
+  const info = { uri, pid: child.pid! };
+  if (options.advertise) writeFileSync(RUNNING_FILE, JSON.stringify(info));
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => {
+        if (options.advertise) rmSync(RUNNING_FILE, { force: true });
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
+  return { ...info, child, stop };
+};
+
+/** A persistent local secret (JWT or encryption key), generated once per checkout. */
+export const localSecret = (name: string, generate: () => string): string => {
+  mkdirSync(DATA_DIR, { recursive: true, mode: 0o700 });
+  const file = join(DATA_DIR, 'local-secrets.json');
+  const secrets = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
+  if (!secrets[name]) {
+    secrets[name] = generate();
+    writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  }
+  return secrets[name]!;
+};

@@ -1,0 +1,68 @@
+/**
+ * `npm start`: the API on http://127.0.0.1:$PORT through serverless-offline.
+ *
+ * - No MONGODB_URI → starts the embedded store, persisted under .data/.
+ * - No PLEX_URL → demo mode: a generated library served by the fake Plex and
+ *   Tautulli on loopback, and a `demo` user, so every endpoint can be tried at once.
+ * - Local secrets (JWT, settings encryption key) are generated once into .data/.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { localSecret, startStore, type StartedStore } from './local-store';
+
+const root = join(__dirname, '..');
+if (existsSync(join(root, '.env'))) process.loadEnvFile(join(root, '.env'));
+
+const env = process.env;
+env.NODE_ENV ??= 'development';
+env.PORT ??= '3001';
+env.PLM_LAMBDA_PORT ??= String(Number(env.PORT) + 1);
+env.JWT_SECRET ??= localSecret('JWT_SECRET', () => randomBytes(48).toString('base64url'));
+env.SETTINGS_ENCRYPTION_KEY ??= localSecret('SETTINGS_ENCRYPTION_KEY', () => randomBytes(32).toString('base64'));
+env.CORS_ALLOWED_ORIGINS ??= 'http://localhost:3000,http://127.0.0.1:3000';
+// The scheduled warmer runs inside serverless-offline too; in demo mode it keeps the cache warm.
+env.PLM_WARMER_ENABLED ??= 'true';
+
+const cleanups: Array<() => Promise<void>> = [];
+const say = (line: string) => process.stdout.write(`[plm] ${line}\n`);
+
+const main = async (): Promise<void> => {
+  if (!env.MONGODB_URI) {
+    const store: StartedStore = await startStore({ port: Number(env.PLM_EMBEDDED_MONGO_PORT ?? 0), advertise: true });
+    cleanups.push(() => store.stop());
+    env.MONGODB_URI = store.uri;
+    say(`embedded MongoDB-compatible store on ${store.uri.split('/?')[0]} (data: .data/embedded-db.json)`);
+  } else {
+    say('using MONGODB_URI');
+  }
+
+  if (!env.PLEX_URL) {
+    const { startDemo } = await import('./demo');
+    const demo = await startDemo();
+    cleanups.push(() => demo.stop());
+    Object.assign(env, demo.env);
+    say(`demo mode: fake Plex ${demo.env.PLEX_URL}, fake Tautulli ${demo.env.TAUTULLI_URL} (${demo.summary})`);
+    say(`demo login: {"username":"${demo.username}","password":"${demo.password}"}`);
+  }
+
+  const bin = join(root, 'node_modules', '.bin', 'serverless');
+  const offline = spawn(bin, ['offline', 'start', '--stage', 'local'], { cwd: root, env, stdio: 'inherit' });
+  say(`starting the API on http://127.0.0.1:${env.PORT} (try: curl http://127.0.0.1:${env.PORT}/api/health)`);
+
+  const shutdown = async (code: number) => {
+    if (offline.exitCode === null) offline.kill('SIGTERM');
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+  offline.on('exit', (code) => void shutdown(code ?? 0));
+};
+
+main().catch(async (error: unknown) => {
+  process.stderr.write(`[plm] failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  process.exit(1);
+});
