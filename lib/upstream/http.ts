@@ -59,9 +59,12 @@ const RETRYABLE_STATUS = (s: number) => s === 429 || s >= 500;
 
 /** Node's fetch wraps the socket error: "fetch failed" with cause.code = ECONNREFUSED etc. */
 const networkReason = (err: unknown): string => {
-  const cause = err instanceof Error ? (err.cause as { code?: unknown } | undefined) : undefined;
-  if (cause && typeof cause.code === 'string') return cause.code;
-  return err instanceof Error ? err.name : 'network error';
+  // Duck-typed: the error may come from another realm (jest's vm), so instanceof Error can lie.
+  const e = (typeof err === 'object' && err !== null ? err : {}) as { name?: unknown; code?: unknown; cause?: { code?: unknown; message?: unknown } };
+  if (typeof e.cause?.code === 'string') return e.cause.code;
+  if (typeof e.code === 'string') return e.code;
+  if (typeof e.cause?.message === 'string' && /terminated|other side closed/i.test(e.cause.message)) return 'connection closed';
+  return typeof e.name === 'string' ? e.name : 'network error';
 };
 
 export class UpstreamHttp {

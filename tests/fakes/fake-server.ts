@@ -32,6 +32,8 @@ export interface Fault {
   path?: string;
   /** Tautulli: only this cmd. */
   cmd?: string;
+  /** Any other condition, e.g. one page: `(r) => r.query['X-Plex-Container-Start'] === '14'`. */
+  match?: (req: RecordedRequest) => boolean;
   retryAfter?: string | number;
   body?: string;
   contentType?: string;
@@ -92,7 +94,7 @@ export const startFakeServer = async (opts: FakeServerOptions): Promise<FakeServ
   let maxInFlight = 0;
 
   const takeFault = (rec: RecordedRequest): Fault | undefined => {
-    const i = faults.findIndex((f) => f.left > 0 && (!f.path || rec.path.startsWith(f.path)) && (!f.cmd || rec.query.cmd === f.cmd));
+    const i = faults.findIndex((f) => f.left > 0 && (!f.path || rec.path.startsWith(f.path)) && (!f.cmd || rec.query.cmd === f.cmd) && (!f.match || f.match(rec)));
     const f = faults[i];
     if (!f) return undefined;
     f.left--;
