@@ -1,0 +1,9 @@
+import { httpHandler } from '../lib/http/handler';
+import { ok } from '../lib/http/response';
+import { etagOf, getSettings } from '../lib/settings/service';
+
+/** GET /api/settings → the effective settings; secrets masked, `sources` says which values are defaults. */
+export const handler = httpHandler({ route: 'GET /api/settings', auth: true }, async ({ user }) => {
+  const view = await getSettings(user.id);
+  return ok(view, { ETag: etagOf(view.version) });
+});

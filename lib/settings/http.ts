@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import type { ApiEvent } from '../http/types';
+
+/** `?verify=true` on PUT; any other query parameter is a 400, like unknown body fields. */
+export const PutSettingsQuery = z
+  .object({ verify: z.enum(['true', 'false', '1', '0'], 'must be true or false').optional() })
+  .strict()
+  .transform((q) => ({ verify: q.verify === 'true' || q.verify === '1' }));
+
+/** The If-Match header (API Gateway lower-cases header names; other callers may not). */
+export const ifMatchHeader = (event: ApiEvent): string | undefined => {
+  const value = event.headers?.['if-match'] ?? event.headers?.['If-Match'];
+  return value === undefined || value.trim() === '' ? undefined : value;
+};
