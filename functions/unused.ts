@@ -1,0 +1,13 @@
+import { httpHandler } from '../lib/http/handler';
+import { getLibraryService } from '../lib/media/library-service';
+import { LibraryPath, UnusedQuery } from '../lib/media/query';
+import { unusedResponse } from '../lib/media/unused-endpoint';
+
+/**
+ * GET /api/library/{id}/unused?threshold=&sort=&order=&limit=&offset=&format=&refresh=
+ * → MediaItem[] (or CSV) with X-Total-Count, X-Total-Size-Bytes, X-Data-Sources, X-Cache.
+ */
+export const handler = httpHandler(
+  { route: 'GET /api/library/{id}/unused', auth: true, query: UnusedQuery, path: LibraryPath },
+  async ({ query, path, user, event, signal }) => unusedResponse(getLibraryService(), { userId: user.id, path, query, event, signal }),
+);

@@ -1,0 +1,123 @@
+/**
+ * Tenant safety. A user reaches a library only through their OWN effective
+ * Plex credentials (their settings, else the env defaults):
+ *
+ * - `accessFingerprint` = HMAC(url + token) names a credential. The first time
+ *   (and again after `maxAgeMs`) it is proved against Plex with an
+ *   authenticated call; the record keeps the machineIdentifier and the
+ *   sections THAT token can see. Changing the URL or token in settings changes
+ *   the fingerprint, so the old proof is simply never found again.
+ * - `sourcesKey` = HMAC(token + Tautulli url + key) scopes snapshots: the data
+ *   behind an answer always came from the requester's own credentials. A
+ *   shared user's token sees only its own plays in Plex history, and anyone can
+ *   point "their" Tautulli anywhere; neither may change another user's answers.
+ *
+ * Tokens are never stored: only keyed hashes (the key is the server's
+ * JWT_SECRET, so the hashes are useless outside this deployment).
+ */
+import { createHmac } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import type { Db } from 'mongodb';
+import { getConfig } from '../config';
+import { getDb } from '../db/client';
+import { derivedId } from '../db/ids';
+import { logger } from '../logger';
+import type { PlexClient, PlexSection } from '../plex';
+import { isUpstreamError, type UpstreamError } from '../upstream';
+import { MediaCollections } from './collections';
+
+export interface PlexCredentials {
+  url: string;
+  token: string;
+}
+export interface TautulliCredentials {
+  url: string;
+  apiKey: string;
+}
+
+const hmac = (purpose: string, ...parts: string[]): string =>
+  createHmac('sha256', getConfig().JWT_SECRET).update(`plm-media:${purpose}\n${parts.join('\n')}`).digest('base64url').slice(0, 32);
+
+export const accessFingerprint = (plex: PlexCredentials): string => hmac('access', plex.url.replace(/\/+$/, '').toLowerCase(), plex.token);
+
+export const sourcesKeyOf = (plex: PlexCredentials, tautulli: TautulliCredentials | null): string =>
+  hmac('sources', plex.token, tautulli ? tautulli.url.replace(/\/+$/, '').toLowerCase() : '', tautulli?.apiKey ?? '');
+
+export interface SectionInfo {
+  id: string;
+  type: string;
+  title: string;
+  updatedAt: number | null;
+  scannedAt: number | null;
+}
+
+interface AccessDoc {
+  _id: ReturnType<typeof derivedId>;
+  machineIdentifier: string;
+  sections: SectionInfo[];
+  verifiedAt: Date;
+}
+
+export interface ServerAccess {
+  machineIdentifier: string;
+  sections: SectionInfo[];
+  /** Epoch ms of the last successful proof. */
+  verifiedAt: number;
+  /** Set when Plex could not be reached just now: only cached snapshots can be served. */
+  plexDown?: UpstreamError;
+}
+
+/** Fingerprint → last proof, so a warm container does not read it from MongoDB on every request. */
+const memo = new LRUCache<string, AccessDoc>({ max: 1000 });
+
+const toSection = (s: PlexSection): SectionInfo => ({ id: s.id, type: s.type, title: s.title, updatedAt: s.updatedAt, scannedAt: s.scannedAt });
+
+/** Auth failures must never fall back to a cached proof: the credential itself is bad. */
+const isAuthFailure = (e: UpstreamError) => e.kind === 'unauthorized';
+
+export class AccessResolver {
+  constructor(private readonly db: () => Promise<Db> = getDb) {}
+
+  private async col() {
+    return (await this.db()).collection<AccessDoc>(MediaCollections.access);
+  }
+
+  /**
+   * The server and sections `plex` proves access to. Uses a proof younger
+   * than `maxAgeMs`; otherwise proves again. If Plex is unreachable (not a
+   * rejection), an older proof of THIS credential still stands, flagged
+   * `plexDown`, so cached snapshots can be served stale.
+   */
+  async resolve(creds: PlexCredentials, client: PlexClient, opts: { maxAgeMs: number; force?: boolean; signal?: AbortSignal }): Promise<ServerAccess> {
+    const fp = accessFingerprint(creds);
+    const _id = derivedId('media-access', fp);
+    let doc = memo.get(fp) ?? (await (await this.col()).findOne({ _id })) ?? undefined;
+    if (doc) memo.set(fp, doc);
+    if (doc && !opts.force && Date.now() - doc.verifiedAt.getTime() < opts.maxAgeMs) {
+      return { machineIdentifier: doc.machineIdentifier, sections: doc.sections, verifiedAt: doc.verifiedAt.getTime() };
+    }
+    try {
+      // Sections need the token; /identity alone would prove only that the host answers.
+      const [sections, identity] = await Promise.all([client.getSections(opts.signal), client.getIdentity(opts.signal)]);
+      doc = { _id, machineIdentifier: identity.machineIdentifier, sections: sections.map(toSection), verifiedAt: new Date() };
+      await (await this.col()).replaceOne({ _id }, doc, { upsert: true });
+      memo.set(fp, doc);
+      return { machineIdentifier: doc.machineIdentifier, sections: doc.sections, verifiedAt: doc.verifiedAt.getTime() };
+    } catch (e) {
+      if (!isUpstreamError(e) || e.service !== 'plex') throw e;
+      if (isAuthFailure(e)) {
+        memo.delete(fp);
+        await (await this.col()).deleteOne({ _id }).catch(() => undefined);
+        throw e;
+      }
+      if (!doc) throw e;
+      logger.warn('plex unreachable; serving cached snapshots', { code: e.code, machineIdentifier: doc.machineIdentifier });
+      return { machineIdentifier: doc.machineIdentifier, sections: doc.sections, verifiedAt: doc.verifiedAt.getTime(), plexDown: e };
+    }
+  }
+
+  /** Forget the in-memory proofs (tests). */
+  static clearMemo(): void {
+    memo.clear();
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * Best-effort cross-container leases: while one container rebuilds a library,
+ * others serve what they have instead of hammering the same Plex server.
+ * Expiry is checked by the query itself (no TTL index: the embedded store has
+ * none), and uniqueness rides on the derived `_id`.
+ */
+import type { Db } from 'mongodb';
+import { getDb } from '../db/client';
+import { derivedId } from '../db/ids';
+import { MediaCollections } from './collections';
+
+interface LeaseDoc {
+  _id: ReturnType<typeof derivedId>;
+  key: string;
+  holder: string;
+  until: Date;
+}
+
+const isDuplicate = (e: unknown) => (e as { code?: number }).code === 11000 || /duplicate key/i.test(String(e));
+
+export const tryAcquireLease = async (key: string, holder: string, ttlMs: number, db: () => Promise<Db> = getDb): Promise<boolean> => {
+  const col = (await db()).collection<LeaseDoc>(MediaCollections.leases);
+  const _id = derivedId('media-lease', key);
+  const until = new Date(Date.now() + ttlMs);
+  try {
+    await col.insertOne({ _id, key, holder, until });
+    return true;
+  } catch (e) {
+    if (!isDuplicate(e)) throw e;
+  }
+  const taken = await col.updateOne({ _id, $or: [{ until: { $lt: new Date() } }, { holder }] }, { $set: { holder, until } });
+  return taken.modifiedCount === 1;
+};
+
+export const releaseLease = async (key: string, holder: string, db: () => Promise<Db> = getDb): Promise<void> => {
+  await (await db()).collection<LeaseDoc>(MediaCollections.leases).deleteOne({ _id: derivedId('media-lease', key), holder });
+};

@@ -1,0 +1,145 @@
+/**
+ * A snapshot as it lives in the container's memory: items sorted by last
+ * activity (so the unused set for any threshold is a prefix), prefix sums of
+ * sizes (so X-Total-Size-Bytes is O(1)), lazily built sort permutations and
+ * per-item pre-rendered JSON. A warm request does a binary search, walks at
+ * most the page it returns and concatenates strings — no parsing, no Mongo
+ * scan, no sort.
+ */
+import { lastActivityOf, unusedDaysOf, unusedPrefixLength } from './rules/unused';
+import { reasonFor } from './reasons';
+import type { SortKey, SortOrder } from './query';
+import type { MediaItem, SnapshotItem, SnapshotMeta } from './types';
+
+export interface Selection {
+  /** Number of unused items (before paging). */
+  total: number;
+  /** Sum of their sizes, each item once. */
+  totalSizeBytes: number;
+  /** Indices into `items` of the requested page, in response order. */
+  indices: number[];
+}
+
+export interface SelectOptions {
+  cutoff: number;
+  sort: SortKey;
+  order: SortOrder;
+  offset: number;
+  limit?: number;
+}
+
+const iso = (seconds: number): string => new Date(seconds * 1000).toISOString();
+const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
+
+/** Rough heap cost of one item (object, strings, fragment, typed-array slots) for the LRU's byte bound. */
+const itemBytes = (item: SnapshotItem): number => 420 + 4 * (item.title.length + item.sortTitle.length + item.id.length);
+
+export class LoadedSnapshot {
+  readonly activity: Float64Array;
+  /** prefixSize[k] = sum of sizeBytes of items[0..k). */
+  readonly prefixSize: Float64Array;
+  readonly approxBytes: number;
+  private readonly orders = new Map<Exclude<SortKey, 'lastActivity'>, Int32Array>();
+  private readonly fragments: Array<string | undefined>;
+
+  /** `items` MUST be sorted by last activity ascending (UnusedAccumulator.finish does). */
+  constructor(
+    readonly meta: SnapshotMeta,
+    readonly items: readonly SnapshotItem[],
+  ) {
+    const n = items.length;
+    this.activity = new Float64Array(n);
+    this.prefixSize = new Float64Array(n + 1);
+    let bytes = 1024;
+    for (let i = 0; i < n; i++) {
+      const item = items[i] as SnapshotItem;
+      this.activity[i] = lastActivityOf(item);
+      this.prefixSize[i + 1] = (this.prefixSize[i] as number) + item.sizeBytes;
+      bytes += itemBytes(item);
+    }
+    for (let i = 1; i < n; i++) {
+      if ((this.activity[i] as number) < (this.activity[i - 1] as number)) throw new Error('snapshot items are not sorted by last activity');
+    }
+    this.fragments = new Array<string | undefined>(n);
+    this.approxBytes = bytes;
+  }
+
+  unusedCount(cutoff: number): number {
+    return unusedPrefixLength(this.activity, cutoff);
+  }
+
+  select(opts: SelectOptions): Selection {
+    const k = this.unusedCount(opts.cutoff);
+    const start = Math.min(opts.offset, k);
+    const want = Math.min(opts.limit ?? k, k - start);
+    const indices: number[] = [];
+    if (opts.sort === 'lastActivity') {
+      for (let j = start; j < start + want; j++) indices.push(opts.order === 'asc' ? j : k - 1 - j);
+    } else if (want > 0) {
+      // Items are sorted by activity, so "unused" is simply index < k.
+      const order = this.orderBy(opts.sort);
+      let skipped = 0;
+      const n = order.length;
+      for (let p = 0; p < n && indices.length < want; p++) {
+        const i = order[opts.order === 'asc' ? p : n - 1 - p] as number;
+        if (i >= k) continue;
+        if (skipped++ < start) continue;
+        indices.push(i);
+      }
+    }
+    return { total: k, totalSizeBytes: this.prefixSize[k] as number, indices };
+  }
+
+  /** The public shape of items[i] (for CSV and tests). */
+  mediaItem(i: number, nowMs: number): MediaItem {
+    const item = this.items[i] as SnapshotItem;
+    return {
+      id: item.id,
+      title: item.title,
+      year: item.year,
+      type: item.type,
+      addedAt: iso(item.addedAt),
+      lastAddedAt: iso(item.lastAddedAt),
+      lastPlayedAt: item.lastPlayedAt === null ? null : iso(item.lastPlayedAt),
+      playCount: item.playCount,
+      sizeBytes: item.sizeBytes,
+      unusedDays: unusedDaysOf(item, nowMs),
+      reason: reasonFor(item, nowMs, this.meta.sources.tautulli),
+    };
+  }
+
+  /** JSON of items[i], equal to JSON.stringify(mediaItem(i, nowMs)) but from a cached prefix. */
+  json(i: number, nowMs: number): string {
+    const item = this.items[i] as SnapshotItem;
+    let head = this.fragments[i];
+    if (head === undefined) {
+      head =
+        `{"id":${JSON.stringify(item.id)},"title":${JSON.stringify(item.title)},"year":${item.year === null ? 'null' : item.year}` +
+        `,"type":"${item.type}","addedAt":"${iso(item.addedAt)}","lastAddedAt":"${iso(item.lastAddedAt)}"` +
+        `,"lastPlayedAt":${item.lastPlayedAt === null ? 'null' : `"${iso(item.lastPlayedAt)}"`}` +
+        `,"playCount":${item.playCount},"sizeBytes":${item.sizeBytes}`;
+      this.fragments[i] = head;
+    }
+    return `${head},"unusedDays":${unusedDaysOf(item, nowMs)},"reason":${JSON.stringify(reasonFor(item, nowMs, this.meta.sources.tautulli))}}`;
+  }
+
+  jsonArray(indices: readonly number[], nowMs: number): string {
+    const parts = new Array<string>(indices.length);
+    for (let j = 0; j < indices.length; j++) parts[j] = this.json(indices[j] as number, nowMs);
+    return `[${parts.join(',')}]`;
+  }
+
+  private orderBy(sort: Exclude<SortKey, 'lastActivity'>): Int32Array {
+    let order = this.orders.get(sort);
+    if (order) return order;
+    const items = this.items;
+    const idx = Array.from({ length: items.length }, (_, i) => i);
+    const cmp: (a: SnapshotItem, b: SnapshotItem) => number =
+      sort === 'size' ? (a, b) => a.sizeBytes - b.sizeBytes : sort === 'addedAt' ? (a, b) => a.addedAt - b.addedAt : (a, b) => collator.compare(a.sortTitle, b.sortTitle);
+    // Ties keep activity order (stalest first), so pages are stable.
+    idx.sort((x, y) => cmp(items[x] as SnapshotItem, items[y] as SnapshotItem) || x - y);
+    order = Int32Array.from(idx);
+    this.orders.set(sort, order);
+    return order;
+  }
+}

@@ -1,0 +1,235 @@
+/**
+ * The "unused" rules, as pure functions over normalised upstream data.
+ *
+ *   lastPlayedAt = max(Plex owner lastViewedAt (incl. manual marks),
+ *                      newest Plex server-history row (all accounts),
+ *                      Tautulli last_played (all users))      — over the unit and its children
+ *   lastAddedAt  = max(addedAt, newest child addedAt)           — a new episode restarts the clock
+ *   unused       ⇔ max(lastPlayedAt, lastAddedAt) < now − threshold days   (strict: exactly at the cutoff is NOT unused)
+ *
+ * The accumulator folds pages in as they stream in, so a 100k-item section
+ * never has to be held twice; `finish()` returns the units sorted by last
+ * activity (stalest first), which makes "unused for T days" a PREFIX of the
+ * list for every T — the request path is a binary search, not a scan.
+ */
+import { DAY_SECONDS, OWNER_ACCOUNT_ID, type JudgedSectionType, type MediaType, type PlaySource, type PlayedBy, type SnapshotItem } from '../types';
+
+/** The fields of a Plex listing row the rules read (PlexItem satisfies it). */
+export interface UnitInput {
+  ratingKey: string;
+  type: string;
+  title: string;
+  year: number | null;
+  addedAt: number;
+  lastViewedAt: number | null;
+  viewCount: number;
+  sizeBytes: number;
+  /** Albums: the artist. */
+  parentRatingKey?: string;
+}
+
+/** An episode (show sections) or a track (music sections). */
+export interface LeafInput {
+  ratingKey: string;
+  addedAt: number;
+  lastViewedAt: number | null;
+  viewCount: number;
+  sizeBytes: number;
+  parentRatingKey?: string;
+  grandparentRatingKey?: string;
+}
+
+export interface HistoryInput {
+  ratingKey: string;
+  parentRatingKey: string | null;
+  grandparentRatingKey: string | null;
+  viewedAt: number;
+  accountId: number | null;
+}
+
+export interface TautulliInput {
+  ratingKey: string;
+  lastPlayed: number | null;
+  playCount: number | null;
+}
+
+export const UNIT_TYPE: Record<JudgedSectionType, MediaType> = { movie: 'movie', show: 'show', artist: 'album' };
+
+interface LeafAgg {
+  addedAt: number;
+  lastViewedAt: number | null;
+  viewCount: number;
+  sizeBytes: number;
+}
+
+interface HistoryAgg {
+  viewedAt: number;
+  accountId: number | null;
+  count: number;
+}
+
+const maxOrNull = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.max(a, b));
+
+const ARTICLE = /^(the|a|an)\s+/i;
+export const sortTitleOf = (title: string): string => title.replace(ARTICLE, '').toLocaleLowerCase('en');
+
+export class UnusedAccumulator {
+  private readonly unitType: MediaType;
+  private readonly units = new Map<string, UnitInput>();
+  private readonly leaves = new Map<string, LeafAgg>();
+  /** Keyed by every key a row carries (item, parent, grandparent): a unit reads its own key. */
+  private readonly history = new Map<string, HistoryAgg>();
+  private readonly tautulli = new Map<string, TautulliInput>();
+
+  constructor(readonly sectionType: JudgedSectionType) {
+    this.unitType = UNIT_TYPE[sectionType];
+  }
+
+  get unitCount(): number {
+    return this.units.size;
+  }
+
+  addUnits(rows: Iterable<UnitInput>): void {
+    for (const row of rows) {
+      if (row.type !== this.unitType) continue;
+      // A library changing mid-sweep can list an item twice: counted once.
+      this.units.set(row.ratingKey, row);
+    }
+  }
+
+  /** Episodes (grouped by show) or tracks (grouped by album). */
+  addLeaves(rows: Iterable<LeafInput>, seen: Set<string> = new Set()): void {
+    for (const row of rows) {
+      if (seen.has(row.ratingKey)) continue;
+      seen.add(row.ratingKey);
+      const parent = this.sectionType === 'show' ? row.grandparentRatingKey : row.parentRatingKey;
+      if (!parent) continue;
+      const agg = this.leaves.get(parent);
+      if (!agg) {
+        this.leaves.set(parent, { addedAt: row.addedAt, lastViewedAt: row.lastViewedAt, viewCount: row.viewCount, sizeBytes: row.sizeBytes });
+        continue;
+      }
+      agg.addedAt = Math.max(agg.addedAt, row.addedAt);
+      agg.lastViewedAt = maxOrNull(agg.lastViewedAt, row.lastViewedAt);
+      agg.viewCount += row.viewCount;
+      agg.sizeBytes += row.sizeBytes;
+    }
+  }
+
+  addHistory(rows: Iterable<HistoryInput>): void {
+    for (const row of rows) {
+      for (const key of [row.ratingKey, row.parentRatingKey, row.grandparentRatingKey]) {
+        if (!key) continue;
+        const agg = this.history.get(key);
+        if (!agg) this.history.set(key, { viewedAt: row.viewedAt, accountId: row.accountId, count: 1 });
+        else {
+          agg.count++;
+          // Newest row wins; on a tie the owner's, so "by the owner" is never a guess.
+          if (row.viewedAt > agg.viewedAt || (row.viewedAt === agg.viewedAt && row.accountId === OWNER_ACCOUNT_ID)) {
+            agg.viewedAt = row.viewedAt;
+            agg.accountId = row.accountId;
+          }
+        }
+      }
+    }
+  }
+
+  addTautulli(rows: Iterable<TautulliInput>): void {
+    for (const row of rows) this.tautulli.set(row.ratingKey, row);
+  }
+
+  /** The judged units, stalest first (ties by id, so output is deterministic). */
+  finish(): SnapshotItem[] {
+    const out: SnapshotItem[] = [];
+    for (const unit of this.units.values()) out.push(this.judge(unit));
+    out.sort((a, b) => lastActivityOf(a) - lastActivityOf(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return out;
+  }
+
+  private tautulliFor(unit: UnitInput): TautulliInput | undefined {
+    const own = this.tautulli.get(unit.ratingKey);
+    if (own || this.unitType !== 'album' || !unit.parentRatingKey) return own;
+    // Tautulli's music rows are per ARTIST. Its play can only be pinned to an album when Plex
+    // history explains it; if Tautulli knows a newer play of the artist than Plex history does
+    // (pruned history, plays before…), every album of that artist counts as played then (fail closed).
+    const artist = this.tautulli.get(unit.parentRatingKey);
+    if (!artist?.lastPlayed) return undefined;
+    const plexArtistLast = this.history.get(unit.parentRatingKey)?.viewedAt ?? null;
+    if (plexArtistLast !== null && artist.lastPlayed <= plexArtistLast) return undefined;
+    return { ratingKey: unit.ratingKey, lastPlayed: artist.lastPlayed, playCount: null };
+  }
+
+  private judge(unit: UnitInput): SnapshotItem {
+    const leaf = this.leaves.get(unit.ratingKey);
+    const hist = this.history.get(unit.ratingKey);
+    const taut = this.tautulliFor(unit);
+
+    const ownerLast = maxOrNull(unit.lastViewedAt, leaf?.lastViewedAt ?? null);
+    // Candidates in tie-break order: the owner's own state is the most specific source.
+    const candidates: Array<{ at: number | null; source: PlaySource; by: PlayedBy }> = [
+      { at: ownerLast, source: 'plex', by: 'owner' },
+      {
+        at: hist?.viewedAt ?? null,
+        source: 'plex-history',
+        by: hist?.accountId === OWNER_ACCOUNT_ID ? 'owner' : hist?.accountId === null ? 'unknown' : 'other',
+      },
+      {
+        at: taut?.lastPlayed ?? null,
+        source: 'tautulli',
+        // Tautulli aggregates all users; a play newer than the owner's own last view was someone else's.
+        by: ownerLast === null || (taut?.lastPlayed ?? 0) > ownerLast ? 'other' : 'owner',
+      },
+    ];
+    let best: (typeof candidates)[number] | null = null;
+    for (const c of candidates) if (c.at !== null && c.at > 0 && (best === null || c.at > (best.at ?? 0))) best = c;
+
+    const leafAdded = leaf?.addedAt ?? 0;
+    const lastAddedByChild = leafAdded > unit.addedAt;
+    return {
+      id: unit.ratingKey,
+      title: unit.title,
+      sortTitle: sortTitleOf(unit.title),
+      year: unit.year,
+      type: this.unitType,
+      addedAt: unit.addedAt,
+      lastAddedAt: lastAddedByChild ? leafAdded : unit.addedAt,
+      lastAddedByChild,
+      lastPlayedAt: best?.at ?? null,
+      playSource: best?.source ?? null,
+      playedBy: best?.by ?? null,
+      // Sources overlap (same play seen by several), so the highest count is the honest floor.
+      playCount: Math.max(unit.viewCount, leaf?.viewCount ?? 0, hist?.count ?? 0, taut?.playCount ?? 0),
+      sizeBytes: this.unitType === 'movie' ? unit.sizeBytes : (leaf?.sizeBytes ?? 0) + unit.sizeBytes,
+    };
+  }
+}
+
+/** max(lastPlayedAt, lastAddedAt), epoch seconds. */
+export const lastActivityOf = (item: Pick<SnapshotItem, 'lastPlayedAt' | 'lastAddedAt'>): number =>
+  item.lastPlayedAt === null ? item.lastAddedAt : Math.max(item.lastPlayedAt, item.lastAddedAt);
+
+/** Epoch seconds before which activity counts as unused. */
+export const cutoffOf = (nowMs: number, thresholdDays: number): number => nowMs / 1000 - thresholdDays * DAY_SECONDS;
+
+/** The rule itself: strictly older than the cutoff. */
+export const isUnused = (item: Pick<SnapshotItem, 'lastPlayedAt' | 'lastAddedAt'>, nowMs: number, thresholdDays: number): boolean =>
+  lastActivityOf(item) < cutoffOf(nowMs, thresholdDays);
+
+/** Whole days since the last activity. */
+export const unusedDaysOf = (item: Pick<SnapshotItem, 'lastPlayedAt' | 'lastAddedAt'>, nowMs: number): number =>
+  Math.max(0, Math.floor((nowMs / 1000 - lastActivityOf(item)) / DAY_SECONDS));
+
+/**
+ * How many items of a list sorted by last activity (ascending) are unused:
+ * the first index whose activity is at or after the cutoff.
+ */
+export const unusedPrefixLength = (activities: ArrayLike<number>, cutoff: number): number => {
+  let lo = 0;
+  let hi = activities.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((activities[mid] as number) < cutoff) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+};

@@ -1,0 +1,105 @@
+/**
+ * One sweep of the upstreams for one library: Plex listing(s), Plex server
+ * history and Tautulli's media info, in parallel and paged, folded into the
+ * rules accumulator as pages arrive.
+ *
+ * Fail closed: any Plex failure (items OR history) fails the build — without
+ * history, other accounts' plays would be invisible and items would look
+ * unused. Tautulli failing (or not configured) is survivable: its data can
+ * only make items MORE used, so the build goes on with Plex data and records
+ * the source as unavailable, which the API reports in X-Data-Sources.
+ */
+import { logger } from '../logger';
+import { PLEX_TYPE, type PlexClient } from '../plex';
+import type { TautulliClient } from '../tautulli';
+import { UnusedAccumulator } from './rules/unused';
+import type { JudgedSectionType, SnapshotItem, SnapshotSources, SourceStatus } from './types';
+
+export interface BuildInput {
+  plex: PlexClient;
+  tautulli: TautulliClient | null;
+  sectionId: string;
+  sectionType: JudgedSectionType;
+  signal?: AbortSignal;
+  /** The service's clock (epoch ms); injectable so tests control snapshot ages. */
+  now?: () => number;
+}
+
+export interface BuildResult {
+  items: SnapshotItem[];
+  sources: SnapshotSources;
+  /** Epoch ms when the sweep started. */
+  fetchedAt: number;
+  buildMs: number;
+}
+
+const LEAF_TYPE: Record<JudgedSectionType, number | null> = { movie: null, show: PLEX_TYPE.episode, artist: PLEX_TYPE.track };
+const UNIT_LISTING: Record<JudgedSectionType, number> = { movie: PLEX_TYPE.movie, show: PLEX_TYPE.show, artist: PLEX_TYPE.album };
+
+export const buildSnapshot = async (input: BuildInput): Promise<BuildResult> => {
+  const { plex, tautulli, sectionId, sectionType } = input;
+  const fetchedAt = (input.now ?? Date.now)();
+  const started = performance.now();
+  const acc = new UnusedAccumulator(sectionType);
+  // Plex failing stops the whole sweep at once (no point finishing the other listings).
+  const stop = new AbortController();
+  const signal = input.signal ? AbortSignal.any([input.signal, stop.signal]) : stop.signal;
+
+  let firstPlexError: unknown;
+  const plexPart = async (work: () => Promise<void>) => {
+    try {
+      await work();
+    } catch (e) {
+      // The first failure is the real one; the others are the aborts it caused.
+      if (!stop.signal.aborted) firstPlexError = e;
+      stop.abort();
+      throw e;
+    }
+  };
+
+  const units = plexPart(async () => {
+    for await (const page of plex.iterateSectionItems(sectionId, { type: UNIT_LISTING[sectionType], signal })) acc.addUnits(page);
+  });
+  const leafType = LEAF_TYPE[sectionType];
+  const leaves = plexPart(async () => {
+    if (leafType === null) return;
+    const seen = new Set<string>();
+    for await (const page of plex.iterateSectionItems(sectionId, { type: leafType, signal })) acc.addLeaves(page, seen);
+  });
+  const history = plexPart(async () => {
+    for await (const page of plex.iterateHistory(sectionId, { signal })) acc.addHistory(page);
+  });
+
+  let tautulliStatus: SourceStatus = tautulli ? 'ok' : 'unconfigured';
+  let tautulliLastRefreshed: number | null | undefined;
+  const tautulliPart = (async () => {
+    if (!tautulli) return;
+    try {
+      // Guard against a Tautulli that watches ANOTHER Plex server: same section id, different library.
+      const libraries = await tautulli.getLibraries(signal);
+      const lib = libraries.find((l) => l.sectionId === sectionId);
+      if (!lib || lib.sectionType !== sectionType) {
+        tautulliStatus = 'unavailable';
+        logger.warn('tautulli does not know this library; judging on Plex data', { sectionId, tautulliType: lib?.sectionType ?? null });
+        return;
+      }
+      const info = await tautulli.getLibraryMediaInfo(sectionId, { signal });
+      tautulliLastRefreshed = info.lastRefreshed;
+      for await (const page of info.pages) acc.addTautulli(page);
+    } catch (e) {
+      if (stop.signal.aborted) return; // Plex failed first; that error is the one reported
+      // Rows already added only ever add plays, so keeping them cannot make anything look unused.
+      tautulliStatus = 'unavailable';
+      logger.warn('tautulli unavailable; judging on Plex data', { sectionId, error: e instanceof Error ? { name: e.name, message: e.message } : String(e) });
+    }
+  })();
+
+  const settled = await Promise.allSettled([units, leaves, history, tautulliPart]);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw firstPlexError ?? failed.reason;
+
+  const items = acc.finish();
+  const sources: SnapshotSources = { plex: 'ok', plexHistory: 'ok', tautulli: tautulliStatus };
+  if (tautulliLastRefreshed !== undefined) sources.tautulliLastRefreshed = tautulliLastRefreshed;
+  return { items, sources, fetchedAt, buildMs: Math.round(performance.now() - started) };
+};

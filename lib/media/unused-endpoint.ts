@@ -1,0 +1,58 @@
+/**
+ * GET /api/library/{id}/unused, minus the Middy plumbing: picks the snapshot,
+ * applies the threshold, sorts and pages, and renders JSON or CSV with the
+ * headers that explain the answer.
+ */
+import type { ApiEvent, ApiResult } from '../http/types';
+import { toCsv, type CsvCell } from './csv';
+import type { LibraryService, SnapshotAnswer } from './library-service';
+import { DEFAULT_ORDER, type LibraryPath, type UnusedQuery } from './query';
+import { respond } from './respond';
+import { cutoffOf } from './rules/unused';
+import type { SnapshotSources } from './types';
+
+export const CSV_COLUMNS = ['id', 'title', 'year', 'type', 'addedAt', 'lastAddedAt', 'lastPlayedAt', 'playCount', 'sizeBytes', 'unusedDays', 'reason'] as const;
+
+/** "plex=ok, plex-history=ok, tautulli=unavailable" — which sources the answer rests on. */
+export const dataSourcesHeader = (s: SnapshotSources): string => `plex=${s.plex}, plex-history=${s.plexHistory}, tautulli=${s.tautulli}`;
+
+export const cacheHeaders = (a: Pick<SnapshotAnswer, 'cache' | 'ageMs'>): Record<string, string> => ({
+  'X-Cache': a.cache,
+  'X-Cache-Age-Seconds': String(Math.floor(a.ageMs / 1000)),
+});
+
+export const unusedResponse = async (
+  service: LibraryService,
+  input: { userId: string; path: LibraryPath; query: UnusedQuery; event: ApiEvent; signal?: AbortSignal },
+): Promise<ApiResult> => {
+  const { query } = input;
+  const base = await service.userContext(input.userId, { signal: input.signal });
+  const { ctx, section } = await service.section(base, input.path.id, input.signal);
+  const answer = await service.snapshotFor(ctx, section, { refresh: query.refresh });
+  const { snapshot } = answer;
+  const nowMs = service.deps.now();
+  const threshold = query.threshold ?? ctx.settings.defaultThresholdDays;
+  const selection = snapshot.select({
+    cutoff: cutoffOf(nowMs, threshold),
+    sort: query.sort,
+    order: query.order ?? DEFAULT_ORDER[query.sort],
+    offset: query.offset,
+    limit: query.limit,
+  });
+  const headers: Record<string, string> = {
+    'X-Total-Count': String(selection.total),
+    'X-Total-Size-Bytes': String(selection.totalSizeBytes),
+    'X-Data-Sources': dataSourcesHeader(snapshot.meta.sources),
+    'X-Threshold-Days': String(threshold),
+    ...cacheHeaders(answer),
+  };
+  if (query.format === 'csv') {
+    const rows = selection.indices.map((i): CsvCell[] => {
+      const m = snapshot.mediaItem(i, nowMs);
+      return [m.id, m.title, m.year, m.type, m.addedAt, m.lastAddedAt, m.lastPlayedAt, m.playCount, m.sizeBytes, m.unusedDays, m.reason];
+    });
+    headers['Content-Disposition'] = `attachment; filename="library-${section.id}-unused-${threshold}d.csv"`;
+    return respond(input.event, toCsv(CSV_COLUMNS, rows), 'text/csv; charset=utf-8; header=present', headers);
+  }
+  return respond(input.event, snapshot.jsonArray(selection.indices, nowMs), 'application/json; charset=utf-8', headers);
+};
