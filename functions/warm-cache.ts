@@ -1,0 +1,18 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { logger } from '../lib/logger';
+import { getLibraryService } from '../lib/media/library-service';
+import { warmAll, type WarmReport } from '../lib/media/warmer';
+
+/**
+ * Scheduled (rate(15 minutes)) and on demand:
+ *   npx serverless invoke local -f warmCache [--data '{"force":true}']
+ * Refreshes every library of every configured Plex server; returns the report.
+ */
+const warm = async (event: unknown): Promise<WarmReport> => {
+  const force = typeof event === 'object' && event !== null && (event as { force?: unknown }).force === true;
+  const service = getLibraryService();
+  return warmAll(service, service.deps.store, { force });
+};
+
+export const handler = middy(warm).use(injectLambdaContext(logger, { resetKeys: true }));
