@@ -20,7 +20,9 @@ export type FaultKind =
   /** Announce a Content-Length, send half of the real body, then cut the connection. */
   | 'truncated'
   /** 200 with `{}` (Plex: no MediaContainer). */
-  | 'empty';
+  | 'empty'
+  /** Answer as if the secret were wrong (token revoked / key regenerated): Plex 401 HTML, Tautulli 400 "Invalid apikey". */
+  | 'unauthorized';
 
 export interface Fault {
   kind: FaultKind;
@@ -157,6 +159,9 @@ export const startFakeServer = async (opts: FakeServerOptions): Promise<FakeServ
           return;
         case 'empty':
           send(res, { status: 200, headers: { 'Content-Type': 'application/json' }, body: '{}' });
+          return;
+        case 'unauthorized':
+          send(res, opts.handle({ ...rec, authorized: false }, url));
           return;
         case 'truncated': {
           const full = Buffer.from(opts.handle(rec, url).body);

@@ -223,7 +223,7 @@ export const startFakeTautulli = async (dataset: FakeDataset, opts: FakeTautulli
     secret: opts.apiKey,
     port: opts.port,
     latencyMs: opts.latencyMs,
-    errorBody: (status) => (status >= 500 ? envelope(status, 'error', 'Check the logs for errors', {}) : fail(null)),
+    errorBody: (status) => envelope(status, 'error', status >= 500 ? 'Check the logs for errors' : null, {}),
     handle: (req: RecordedRequest) => {
       if (req.path === '/api' || req.path === '/api/') return envelope(200, 'error', 'Please use the /api/v2 endpoint.', {});
       if (req.path !== '/api/v2' && req.path !== '/api/v2/') return { status: 404, headers: { 'Content-Type': 'text/html' }, body: '<html><body>404 Not Found</body></html>' };

@@ -25,6 +25,8 @@ export interface GenerateOptions {
   photos?: number;
   /** Accounts including the owner (id 1). */
   accounts?: number;
+  /** false: no item is deleted after Tautulli's cache was built, so Plex lists exactly the requested counts. */
+  deletions?: boolean;
 }
 
 const DAY = 86_400;
@@ -94,7 +96,7 @@ export const generateLibrary = (opts: GenerateOptions = {}): FakeDataset => {
       play(OWNER_ACCOUNT_ID, after(item.addedAt), true);
     } else if (r < 0.99 && item.addedAt < installedAt) {
       play(pick(accounts).id, item.addedAt + int(0, installedAt - item.addedAt - 1)); // before Tautulli existed
-    } else {
+    } else if (opts.deletions !== false) {
       item.deletedAt = lastRefreshed + int(60, now - lastRefreshed - 60); // lingers in Tautulli's cache
     }
   };

@@ -200,6 +200,11 @@ describe('PlexClient failures', () => {
     expect(plex.requests).toHaveLength(1); // 401 is not retried
   });
 
+  it('token revoked at runtime (unauthorized fault) → PLEX_UNAUTHORIZED', async () => {
+    plex.setFault({ kind: 'unauthorized', times: 1 });
+    await expect(client().getSections()).rejects.toMatchObject({ code: 'PLEX_UNAUTHORIZED', info: { upstreamStatus: 401 } });
+  });
+
   it('403 → PLEX_UNAUTHORIZED', async () => {
     plex.setFault({ kind: 'status', status: 403 });
     await expect(client().getSections()).rejects.toMatchObject({ code: 'PLEX_UNAUTHORIZED' });

@@ -130,6 +130,11 @@ describe('TautulliClient failures', () => {
     expect(tautulli.requests).toHaveLength(1); // 400 is not retried
   });
 
+  it('key regenerated at runtime (unauthorized fault) → TAUTULLI_UNAUTHORIZED', async () => {
+    tautulli.setFault({ kind: 'unauthorized', times: 1 });
+    await expect(client().getLibraries()).rejects.toMatchObject({ code: 'TAUTULLI_UNAUTHORIZED', info: { upstreamStatus: 400 } });
+  });
+
   it('missing key → TAUTULLI_UNAUTHORIZED ("Parameter apikey is required")', async () => {
     await expect(client({ apiKey: '' }).verify()).rejects.toMatchObject({ code: 'TAUTULLI_UNAUTHORIZED' });
   });
