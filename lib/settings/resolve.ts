@@ -2,7 +2,7 @@ import { APIError } from '../errors';
 import { serverDefaults } from './defaults';
 import { resolveEffective, storedStateOf, type EffectiveSecret } from './effective';
 import { findSettings } from './repository';
-import { DEFAULT_TIMEZONE, THRESHOLD_DAYS, type SecretField } from './schema';
+import { CACHE_TTL_MINUTES, DEFAULT_TIMEZONE, THRESHOLD_DAYS, type SecretField } from './schema';
 
 /**
  * What other concerns need to know of a user's settings: the upstreams to read
@@ -54,7 +54,7 @@ export const resolveUserSettings = async (userId: string): Promise<ResolvedSetti
     plex: p.plexUrl.value && plexToken ? { url: p.plexUrl.value, token: plexToken } : null,
     tautulli: p.tautulliUrl.value && tautulliKey ? { url: p.tautulliUrl.value, apiKey: tautulliKey } : null,
     defaultThresholdDays: p.defaultThresholdDays.value ?? THRESHOLD_DAYS.fallback,
-    cacheTtlMinutes: p.cacheTtlMinutes.value ?? serverDefaults().plain.cacheTtlMinutes ?? 60,
+    cacheTtlMinutes: p.cacheTtlMinutes.value ?? CACHE_TTL_MINUTES.min,
     excludedLibraryIds: p.excludedLibraryIds.value ?? [],
     timezone: p.timezone.value ?? DEFAULT_TIMEZONE,
   };

@@ -14,7 +14,7 @@ export const CACHE_TTL_MINUTES = { min: 1, max: 10080 } as const;
 export const DEFAULT_TIMEZONE = 'UTC';
 
 /** Literal link-local / cloud metadata hosts: a user-supplied URL must never make plm call them. */
-const METADATA_HOST = /^(169\.254\.\d{1,3}\.\d{1,3}|\[fe[89ab][0-9a-f]?:[^\]]*\]|\[fd00:ec2::254\]|metadata\.google\.internal)$/i;
+const METADATA_HOST = /^(169\.254\.\d{1,3}\.\d{1,3}|\[fe[89ab][0-9a-f]?:[^\]]*\]|\[::ffff:a9fe:[0-9a-f]{1,4}\]|\[fd00:ec2::254\]|metadata\.google\.internal)$/i;
 
 /** Why `text` is not an acceptable upstream base URL, or undefined when it is. */
 export const httpUrlProblem = (text: string): string | undefined => {

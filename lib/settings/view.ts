@@ -1,5 +1,5 @@
 import type { Effective, EffectiveSecret } from './effective';
-import { PLAIN_FIELDS, SECRET_FIELDS, type MaskedSecret, type SettingsField, type SettingsView, type Source } from './schema';
+import { CACHE_TTL_MINUTES, DEFAULT_TIMEZONE, PLAIN_FIELDS, SECRET_FIELDS, THRESHOLD_DAYS, type MaskedSecret, type SettingsField, type SettingsView, type Source } from './schema';
 
 /** last4 is shown only for secrets long enough that 4 characters reveal little. */
 export const LAST4_MIN_LENGTH = 12;
@@ -30,11 +30,11 @@ export const buildView = (effective: Effective, meta: { version: number; updated
     plexToken: maskSecret(effective.secrets.plexToken),
     tautulliUrl: p.tautulliUrl.value,
     tautulliApiKey: maskSecret(effective.secrets.tautulliApiKey),
-    // these three always have a built-in default, so never null
-    defaultThresholdDays: p.defaultThresholdDays.value ?? 0,
-    cacheTtlMinutes: p.cacheTtlMinutes.value ?? 0,
+    // preferences always have a built-in default; the fallbacks only satisfy the types
+    defaultThresholdDays: p.defaultThresholdDays.value ?? THRESHOLD_DAYS.fallback,
+    cacheTtlMinutes: p.cacheTtlMinutes.value ?? CACHE_TTL_MINUTES.min,
     excludedLibraryIds: p.excludedLibraryIds.value ?? [],
-    timezone: p.timezone.value ?? 'UTC',
+    timezone: p.timezone.value ?? DEFAULT_TIMEZONE,
     sources,
     version: meta.version,
     updatedAt: meta.updatedAt ? meta.updatedAt.toISOString() : null,

@@ -1,3 +1,4 @@
+import { captureLogs } from './log-capture';
 import { randomBytes } from 'node:crypto';
 import { handler as getSettingsHandler } from '../../../functions/settings-get';
 import { handler as putSettingsHandler } from '../../../functions/settings-put';
@@ -10,7 +11,6 @@ import { resolveUserSettings } from '../../../lib/settings/resolve';
 import type { SettingsView } from '../../../lib/settings/schema';
 import { invoke, type EventInput, type InvokeResult } from '../../helpers/lambda';
 import { createUserAndLogin } from '../../helpers/users';
-import { captureLogs } from './log-capture';
 
 const logs = captureLogs();
 
@@ -299,7 +299,7 @@ describe('bad input: 400 with the failing fields, nothing stored', () => {
     ['an oversized body', { rawBody: JSON.stringify({ plexToken: 'a'.repeat(20_000) }), headers: { 'content-type': 'application/json' } }, 413, 'PAYLOAD_TOO_LARGE'],
     ['a bad verify flag', { body: {}, query: { verify: 'maybe' } }, 400, 'VALIDATION_ERROR'],
     ['an unknown query parameter', { body: {}, query: { force: 'true' } }, 400, 'VALIDATION_ERROR'],
-  ])('answers %s with %s', async (_name, extra, status, code) => {
+  ])('answers %s', async (_name, extra, status, code) => {
     const res = await put(bob, undefined, extra);
     expect(res.statusCode).toBe(status);
     expect(res.json()).toMatchObject({ error: { code } });
@@ -472,7 +472,7 @@ describe('encryption keys', () => {
 describe('logs', () => {
   it('nothing this file logged contains a secret', () => {
     const text = logs.text();
-    expect(text.length).toBeGreaterThan(0);
+    expect(text).toContain('settings updated'); // the capture really sees the logger's output
     expectNoSecret(text);
   });
 });

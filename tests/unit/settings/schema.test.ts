@@ -33,6 +33,7 @@ describe('URLs', () => {
     'http://169.254.169.254/latest/meta-data',
     'http://2852039166/',
     'http://[fe80::1]/',
+    'http://[::ffff:169.254.169.254]/',
     'http://metadata.google.internal/',
     ' http://host',
     'http://ho st',
