@@ -1,7 +1,9 @@
 import { DatasetBuilder, generateLibrary, startFakePlex, type FakePlex } from '../../fakes';
 import { PLEX_TYPE, PlexClient, type PlexClientOptions, type PlexItem } from '../../../lib/plex';
 import { UpstreamError } from '../../../lib/upstream';
-import { caught, drain } from '../upstream/capture';
+import { quietLogs, caught, drain } from '../upstream/capture';
+
+quietLogs();
 
 const TOKEN = 'plex-token-abcdef123456';
 const NOW = 1_760_000_000;

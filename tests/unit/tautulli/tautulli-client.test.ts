@@ -1,7 +1,9 @@
 import { DatasetBuilder, generateLibrary, startFakeTautulli, type FakeTautulli } from '../../fakes';
 import { TautulliClient, type TautulliClientOptions, type TautulliMediaRow } from '../../../lib/tautulli';
 import { UpstreamError } from '../../../lib/upstream';
-import { caught, drain } from '../upstream/capture';
+import { quietLogs, caught, drain } from '../upstream/capture';
+
+quietLogs();
 
 const KEY = 'tautulli-key-0123456789abcdef';
 const NOW = 1_760_000_000;

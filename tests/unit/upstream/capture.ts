@@ -43,3 +43,13 @@ export const drain = async <T>(pages: AsyncIterable<T[]>): Promise<T[]> => {
   for await (const page of pages) all.push(...page);
   return all;
 };
+
+/** Keeps the expected warnings of fault tests out of the jest output (captureOutput still sees everything). */
+export const quietLogs = (): void => {
+  let level = 'WARN';
+  beforeAll(() => {
+    level = logger.getLevelName();
+    logger.setLogLevel('ERROR');
+  });
+  afterAll(() => logger.setLogLevel(level as 'WARN'));
+};

@@ -1,7 +1,9 @@
 import { startFakeServer, type FakeServer } from '../../fakes/fake-server';
 import { UpstreamError } from '../../../lib/upstream/errors';
 import { UpstreamHttp, type UpstreamHttpOptions } from '../../../lib/upstream/http';
-import { captureOutput, caught } from './capture';
+import { quietLogs, captureOutput, caught } from './capture';
+
+quietLogs();
 
 const SECRET = 'sekret-token-0123456789';
 
