@@ -74,6 +74,11 @@ export const resolveEffective = (stored: StoredState, defaults: ServerDefaults):
       own !== undefined ? { value: own, source: 'user' as const } : fallback !== undefined ? { value: fallback, source: 'default' as const } : { value: null, source: 'none' as const };
     (plain as Record<PlainField, unknown>)[field] = entry;
   }
+  // The server's Tautulli watches the server's Plex: paired with a Plex of the
+  // user's own, its history would be about other media (same rating keys,
+  // different items) and make watched media look unused. So it applies only
+  // while the user is on the server's Plex.
+  if (plain.plexUrl.source === 'user' && plain.tautulliUrl.source === 'default') plain.tautulliUrl = { value: null, source: 'none' };
   const secretOf = (field: SecretField, urlSource: Source, envValue: string | undefined): EffectiveSecret => {
     const own = stored.secrets[field];
     if (own.state !== 'absent') return { source: 'user', stored: own };

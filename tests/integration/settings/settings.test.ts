@@ -143,7 +143,10 @@ describe('GET /api/settings', () => {
         // the env token only ever goes to the env URL
         const own = (await put(user, { plexUrl: 'http://127.0.0.1:9' })).json<SettingsView>();
         expect(own.plexToken).toEqual({ configured: false, source: 'none', last4: null });
-        expect((await resolveUserSettings(user.userId)).plex).toBeNull();
+        // and the server's Tautulli (which watches the server's Plex) no longer applies either
+        expect(own.tautulliUrl).toBeNull();
+        expect(own.tautulliApiKey).toEqual({ configured: false, source: 'none', last4: null });
+        expect(await resolveUserSettings(user.userId)).toMatchObject({ plex: null, tautulli: null });
       },
     );
   });

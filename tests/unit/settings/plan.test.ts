@@ -72,6 +72,14 @@ describe('resolveEffective', () => {
     expect(resolveEffective(own, defaults).secrets.plexToken).toEqual({ source: 'none' });
   });
 
+  it("drops the server's Tautulli for a user on their own Plex (its history is about another server)", () => {
+    const withEnvTautulli: ServerDefaults = { ...defaults, plain: { ...defaults.plain, tautulliUrl: 'http://env-tautulli:8181' } };
+    expect(resolveEffective(empty, withEnvTautulli).secrets.tautulliApiKey.source).toBe('default');
+    const own = resolveEffective({ ...empty, values: { plexUrl: 'http://my-plex:32400' } }, withEnvTautulli);
+    expect(own.plain.tautulliUrl).toEqual({ value: null, source: 'none' });
+    expect(own.secrets.tautulliApiKey).toEqual({ source: 'none' });
+  });
+
   it("uses the user's own token with the env URL", () => {
     const e = resolveEffective(withToken, defaults);
     expect(e.secrets.plexToken.source).toBe('user');
