@@ -8,7 +8,8 @@ import { createInterface } from 'node:readline';
  * in .data/ (git-ignored); while `npm start` runs, .data/embedded.json says
  * where its server listens so the CLI writes through it instead of the file.
  */
-export const DATA_DIR = join(__dirname, '..', '.data');
+/** PLM_DATA_DIR moves it (the end-to-end test uses a temporary folder). */
+export const DATA_DIR = process.env.PLM_DATA_DIR ?? join(__dirname, '..', '.data');
 export const DB_FILE = join(DATA_DIR, 'embedded-db.json');
 const RUNNING_FILE = join(DATA_DIR, 'embedded.json');
 
