@@ -39,7 +39,7 @@ export class LoadedSnapshot {
   /** prefixSize[k] = sum of sizeBytes of items[0..k). */
   readonly prefixSize: Float64Array;
   readonly approxBytes: number;
-  private readonly orders = new Map<Exclude<SortKey, 'lastActivity'>, Int32Array>();
+  private readonly orders = new Map<string, Int32Array>();
   private readonly fragments: Array<string | undefined>;
 
   /** `items` MUST be sorted by last activity ascending (UnusedAccumulator.finish does). */
@@ -77,11 +77,11 @@ export class LoadedSnapshot {
       for (let j = start; j < start + want; j++) indices.push(opts.order === 'asc' ? j : k - 1 - j);
     } else if (want > 0) {
       // Items are sorted by activity, so "unused" is simply index < k.
-      const order = this.orderBy(opts.sort);
+      const order = this.orderBy(opts.sort, opts.order);
       let skipped = 0;
       const n = order.length;
       for (let p = 0; p < n && indices.length < want; p++) {
-        const i = order[opts.order === 'asc' ? p : n - 1 - p] as number;
+        const i = order[p] as number;
         if (i >= k) continue;
         if (skipped++ < start) continue;
         indices.push(i);
@@ -129,17 +129,19 @@ export class LoadedSnapshot {
     return `[${parts.join(',')}]`;
   }
 
-  private orderBy(sort: Exclude<SortKey, 'lastActivity'>): Int32Array {
-    let order = this.orders.get(sort);
+  private orderBy(sort: Exclude<SortKey, 'lastActivity'>, direction: SortOrder): Int32Array {
+    const key = `${sort}:${direction}`;
+    let order = this.orders.get(key);
     if (order) return order;
     const items = this.items;
     const idx = Array.from({ length: items.length }, (_, i) => i);
     const cmp: (a: SnapshotItem, b: SnapshotItem) => number =
       sort === 'size' ? (a, b) => a.sizeBytes - b.sizeBytes : sort === 'addedAt' ? (a, b) => a.addedAt - b.addedAt : (a, b) => collator.compare(a.sortTitle, b.sortTitle);
-    // Ties keep activity order (stalest first), so pages are stable.
-    idx.sort((x, y) => cmp(items[x] as SnapshotItem, items[y] as SnapshotItem) || x - y);
+    const sign = direction === 'asc' ? 1 : -1;
+    // Ties keep activity order (stalest first) in both directions, so pages are stable.
+    idx.sort((x, y) => sign * cmp(items[x] as SnapshotItem, items[y] as SnapshotItem) || x - y);
     order = Int32Array.from(idx);
-    this.orders.set(sort, order);
+    this.orders.set(key, order);
     return order;
   }
 }
