@@ -8,6 +8,7 @@ import { Collections } from '../../../lib/db/collections';
 import { APIError } from '../../../lib/errors';
 import { settingsDocId } from '../../../lib/settings/repository';
 import { resolveUserSettings } from '../../../lib/settings/resolve';
+import { resealRetiredSecrets } from '../../../lib/settings/rotation';
 import type { SettingsView } from '../../../lib/settings/schema';
 import { invoke, type EventInput, type InvokeResult } from '../../helpers/lambda';
 import { createUserAndLogin } from '../../helpers/users';
@@ -469,6 +470,39 @@ describe('encryption keys', () => {
         expect((await resolveUserSettings(lee.userId)).plex?.token).toBe(token);
       },
     );
+  });
+});
+
+describe('completing a key rotation', () => {
+  it('re-seals every secret under a retired key and leaves values and unreadable boxes alone', async () => {
+    const mo = await createUserAndLogin();
+    const nia = await createUserAndLogin();
+    const token = secret('mo');
+    await put(mo, { plexUrl: 'http://127.0.0.1:3006', plexToken: token, defaultThresholdDays: 77 });
+    await put(nia, { plexUrl: 'http://127.0.0.1:3007', plexToken: secret('nia') });
+    const col = (await getDb()).collection(Collections.settings);
+    const moBox = (await rawDoc(mo))?.secrets.plexToken;
+    await col.updateOne({ _id: settingsDocId(nia.userId) }, { $set: { 'secrets.plexToken': moBox } });
+    const niaBefore = await rawDoc(nia);
+
+    const oldKey = process.env.SETTINGS_ENCRYPTION_KEY!;
+    await withEnv(
+      { SETTINGS_ENCRYPTION_KEY: randomBytes(32).toString('base64'), SETTINGS_ENCRYPTION_KEY_ID: 'k9', SETTINGS_ENCRYPTION_OLD_KEYS: `k1:${oldKey}` },
+      async () => {
+        const report = await resealRetiredSecrets();
+        expect(report.resealed).toBeGreaterThan(0);
+        expect(report.unreadable).toBeGreaterThan(0);
+        expect((await rawDoc(mo))?.secrets.plexToken.kid).toBe('k9');
+        expect(await rawDoc(nia)).toEqual(niaBefore);
+        expect((await resealRetiredSecrets()).resealed).toBe(0);
+        expect((await resolveUserSettings(mo.userId)).plex?.token).toBe(token);
+      },
+    );
+    // the retired key alone no longer opens it
+    await withEnv({ SETTINGS_ENCRYPTION_KEY: oldKey, SETTINGS_ENCRYPTION_KEY_ID: 'k1' }, async () => {
+      await expect(resolveUserSettings(mo.userId)).rejects.toMatchObject({ code: 'SECRET_UNREADABLE' });
+    });
+    expect((await view(mo)).defaultThresholdDays).toBe(77);
   });
 });
 
