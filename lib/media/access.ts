@@ -88,18 +88,19 @@ export class AccessResolver {
    * rejection), an older proof of THIS credential still stands, flagged
    * `plexDown`, so cached snapshots can be served stale.
    */
-  async resolve(creds: PlexCredentials, client: PlexClient, opts: { maxAgeMs: number; force?: boolean; signal?: AbortSignal }): Promise<ServerAccess> {
+  async resolve(creds: PlexCredentials, client: PlexClient, opts: { maxAgeMs: number; force?: boolean; signal?: AbortSignal; now?: () => number }): Promise<ServerAccess> {
+    const now = opts.now ?? Date.now;
     const fp = accessFingerprint(creds);
     const _id = derivedId('media-access', fp);
     let doc = memo.get(fp) ?? (await (await this.col()).findOne({ _id })) ?? undefined;
     if (doc) memo.set(fp, doc);
-    if (doc && !opts.force && Date.now() - doc.verifiedAt.getTime() < opts.maxAgeMs) {
+    if (doc && !opts.force && now() - doc.verifiedAt.getTime() < opts.maxAgeMs) {
       return { machineIdentifier: doc.machineIdentifier, sections: doc.sections, verifiedAt: doc.verifiedAt.getTime() };
     }
     try {
       // Sections need the token; /identity alone would prove only that the host answers.
       const [sections, identity] = await Promise.all([client.getSections(opts.signal), client.getIdentity(opts.signal)]);
-      doc = { _id, machineIdentifier: identity.machineIdentifier, sections: sections.map(toSection), verifiedAt: new Date() };
+      doc = { _id, machineIdentifier: identity.machineIdentifier, sections: sections.map(toSection), verifiedAt: new Date(now()) };
       await (await this.col()).replaceOne({ _id }, doc, { upsert: true });
       memo.set(fp, doc);
       return { machineIdentifier: doc.machineIdentifier, sections: doc.sections, verifiedAt: doc.verifiedAt.getTime() };

@@ -106,6 +106,7 @@ export class LibraryService {
       maxAgeMs: Math.min(ttlMs, this.deps.accessMaxAgeMs),
       force: opts.forceAccess,
       signal: opts.signal,
+      now: this.deps.now,
     });
     return { settings, plexCreds: settings.plex, plex, tautulli, access, scope: sourcesKeyOf(settings.plex, settings.tautulli), ttlMs };
   }
@@ -114,7 +115,7 @@ export class LibraryService {
   async section(ctx: UserContext, id: string, signal?: AbortSignal): Promise<{ ctx: UserContext; section: SectionInfo }> {
     let found = ctx.access.sections.find((s) => s.id === id);
     if (!found && !ctx.access.plexDown && this.deps.now() - ctx.access.verifiedAt > 30_000) {
-      const access = await this.deps.access.resolve(ctx.plexCreds, ctx.plex, { maxAgeMs: 0, force: true, signal });
+      const access = await this.deps.access.resolve(ctx.plexCreds, ctx.plex, { maxAgeMs: 0, force: true, signal, now: this.deps.now });
       ctx = { ...ctx, access };
       found = access.sections.find((s) => s.id === id);
     }
@@ -142,6 +143,7 @@ export class LibraryService {
           // No snapshot yet: one cheap count (a 0-item page) so the list is useful before any refresh.
           itemCount = await ctx.plex.getSectionSize(s.id, UNIT_LISTING[s.type], opts.signal).catch((e: unknown) => {
             if (isUpstreamError(e) && e.kind === 'not_found') return 0;
+            if (isPlexUnreachable(e)) return null; // the list is still useful without this count
             throw e;
           });
         }

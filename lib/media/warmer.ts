@@ -93,7 +93,7 @@ export const warmAll = async (service: LibraryService, store: SnapshotStore, opt
       try {
         const plex = service.deps.plexClient(set.plex);
         const tautulli = set.tautulli ? service.deps.tautulliClient(set.tautulli) : null;
-        const access = await service.deps.access.resolve(set.plex, plex, { maxAgeMs: 0, force: true });
+        const access = await service.deps.access.resolve(set.plex, plex, { maxAgeMs: 0, force: true, now: service.deps.now });
         if (access.plexDown) throw access.plexDown;
         ctx = { plex, tautulli, access, scope: sourcesKeyOf(set.plex, set.tautulli) };
         report.servers++;
