@@ -1,0 +1,122 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+/**
+ * End to end: the real `npm start` (serverless-offline + embedded store + demo
+ * fakes), the real user CLI, and plain HTTP on loopback.
+ */
+jest.setTimeout(180_000);
+
+const root = join(__dirname, '..', '..');
+const run = promisify(execFile);
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+
+let child: ChildProcess;
+let base: string;
+let output = '';
+const dataDir = mkdtempSync(join(tmpdir(), 'plm-e2e-'));
+const env: NodeJS.ProcessEnv = { ...process.env, PLM_DATA_DIR: dataDir, NODE_ENV: 'development', LOG_LEVEL: 'WARN' };
+for (const name of ['MONGODB_URI', 'MONGODB_DB', 'JWT_SECRET', 'SETTINGS_ENCRYPTION_KEY', 'BCRYPT_COST', 'PLEX_URL', 'TAUTULLI_URL']) delete env[name];
+
+beforeAll(async () => {
+  const port = await freePort();
+  env.PORT = String(port);
+  env.PLM_LAMBDA_PORT = String(await freePort());
+  base = `http://127.0.0.1:${port}`;
+  child = spawn(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'scripts/start.ts'], {
+    cwd: root,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      const res = await fetch(`${base}/api/health`);
+      if (res.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`npm start did not come up:\n${output}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+});
+
+afterAll(async () => {
+  if (child?.pid && child.exitCode === null) {
+    const exited = new Promise((r) => child.once('exit', r));
+    process.kill(-child.pid, 'SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000).unref())]);
+    if (child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+  }
+  child?.stdout?.destroy();
+  child?.stderr?.destroy();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const post = (path: string, body: unknown, token?: string) =>
+  fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+
+it('serves health with the version and a responding database', async () => {
+  const res = await fetch(`${base}/api/health`);
+  expect(await res.json()).toMatchObject({ status: 'ok', mongodb: { ok: true } });
+  expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+});
+
+it('creates a user with the CLI while the server runs, then logs in over HTTP', async () => {
+  const cli = await run(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'scripts/user.ts', 'create', '--username', 'erin'], {
+    cwd: root,
+    env: { ...env, PLM_PASSWORD: 'erin-password-1' },
+  });
+  expect(cli.stdout).toContain('created user erin');
+
+  const res = await post('/api/login', { username: 'erin', password: 'erin-password-1' });
+  expect(res.status).toBe(200);
+  const { token } = (await res.json()) as { token: string };
+  expect(token.split('.')).toHaveLength(3);
+
+  const bad = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"username":' });
+  expect(bad.status).toBe(400);
+  expect(await bad.json()).toMatchObject({ error: { code: 'INVALID_JSON' } });
+});
+
+it('serves the demo library: libraries and unused media', async () => {
+  const login = await post('/api/login', { username: 'demo', password: 'demo-password' });
+  expect(login.status).toBe(200);
+  const { token } = (await login.json()) as { token: string };
+  const auth = { authorization: `Bearer ${token}` };
+
+  const libs = await fetch(`${base}/api/libraries`, { headers: auth });
+  expect(libs.status).toBe(200);
+  const libraries = (await libs.json()) as Array<{ id: string; type: string }>;
+  const movies = libraries.find((l) => l.type === 'movie');
+  expect(movies).toBeDefined();
+
+  const unused = await fetch(`${base}/api/library/${movies!.id}/unused?threshold=30`, { headers: auth });
+  expect(unused.status).toBe(200);
+  const items = (await unused.json()) as Array<{ id: string; reason: string }>;
+  expect(items.length).toBeGreaterThan(0);
+  expect(Number(unused.headers.get('x-total-count'))).toBe(items.length);
+
+  const noAuth = await fetch(`${base}/api/libraries`);
+  expect(noAuth.status).toBe(401);
+});
