@@ -1,4 +1,5 @@
-import { getConfig } from '../config';
+import { resolveTuning, type UpstreamTuning } from '../upstream/client-options';
+import { VERSION } from '../version';
 import { logger } from '../logger';
 import type { UpstreamError } from '../upstream/errors';
 import { UpstreamHttp, type UpstreamResponse } from '../upstream/http';
@@ -7,16 +8,9 @@ import type { z } from 'zod';
 import { historyRowSchema, identitySchema, metadataSchema, pageSchema, sectionsSchema, type PlexHistoryRow, type PlexMetadata } from './schemas';
 import { PLEX_TYPE, type PlexHistoryEntry, type PlexIdentity, type PlexItem, type PlexParentTotals, type PlexSection } from './types';
 
-export interface PlexClientOptions {
+export interface PlexClientOptions extends UpstreamTuning {
   baseUrl: string;
   token: string;
-  timeoutMs?: number;
-  retries?: number;
-  concurrency?: number;
-  pageSize?: number;
-  fetch?: typeof fetch;
-  /** Tests shorten the backoff. */
-  retryBaseDelayMs?: number;
   clientIdentifier?: string;
 }
 
@@ -76,24 +70,19 @@ export class PlexClient {
   private readonly http: UpstreamHttp;
 
   constructor(opts: PlexClientOptions) {
-    const needConfig = opts.timeoutMs === undefined || opts.retries === undefined || opts.concurrency === undefined || opts.pageSize === undefined;
-    const cfg = needConfig ? getConfig() : undefined;
-    this.pageSize = Math.max(1, opts.pageSize ?? cfg?.PLEX_PAGE_SIZE ?? 2000);
+    const { pageSize, ...tuning } = resolveTuning(opts, 'PLEX_PAGE_SIZE');
+    this.pageSize = pageSize;
     this.http = new UpstreamHttp({
+      ...tuning,
       service: 'plex',
       baseUrl: opts.baseUrl,
       headers: {
         'X-Plex-Token': opts.token,
         Accept: 'application/json',
         'X-Plex-Product': 'plm',
-        'X-Plex-Version': '0.1.0',
+        'X-Plex-Version': VERSION,
         'X-Plex-Client-Identifier': opts.clientIdentifier ?? 'plm-api',
       },
-      timeoutMs: opts.timeoutMs ?? cfg?.UPSTREAM_TIMEOUT_MS ?? 15_000,
-      retries: opts.retries ?? cfg?.UPSTREAM_RETRIES ?? 2,
-      concurrency: opts.concurrency ?? cfg?.UPSTREAM_CONCURRENCY ?? 4,
-      retryBaseDelayMs: opts.retryBaseDelayMs,
-      fetch: opts.fetch,
     });
   }
 

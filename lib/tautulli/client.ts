@@ -1,20 +1,14 @@
 import type { z } from 'zod';
-import { getConfig } from '../config';
+import { resolveTuning, type UpstreamTuning } from '../upstream/client-options';
 import { UpstreamHttp, type UpstreamResponse } from '../upstream/http';
 import { offsetPages } from '../upstream/pages';
 import { envelopeSchema, historySchema, librariesSchema, libraryNamesSchema, mediaInfoSchema } from './schemas';
 import type { TautulliHistoryEntry, TautulliLibrary, TautulliMediaInfo, TautulliMediaRow } from './types';
 
-export interface TautulliClientOptions {
+export interface TautulliClientOptions extends UpstreamTuning {
   /** Tautulli's base URL including any HTTP root, e.g. http://host:8181 or https://host/tautulli. */
   baseUrl: string;
   apiKey: string;
-  timeoutMs?: number;
-  retries?: number;
-  concurrency?: number;
-  pageSize?: number;
-  fetch?: typeof fetch;
-  retryBaseDelayMs?: number;
 }
 
 type Params = Record<string, string | number | undefined>;
@@ -33,19 +27,14 @@ export class TautulliClient {
   private readonly http: UpstreamHttp;
 
   constructor(opts: TautulliClientOptions) {
-    const needConfig = opts.timeoutMs === undefined || opts.retries === undefined || opts.concurrency === undefined || opts.pageSize === undefined;
-    const cfg = needConfig ? getConfig() : undefined;
-    this.pageSize = Math.max(1, opts.pageSize ?? cfg?.TAUTULLI_PAGE_SIZE ?? 2000);
+    const { pageSize, ...tuning } = resolveTuning(opts, 'TAUTULLI_PAGE_SIZE');
+    this.pageSize = pageSize;
     this.http = new UpstreamHttp({
+      ...tuning,
       service: 'tautulli',
       baseUrl: opts.baseUrl,
       headers: { Accept: 'application/json' },
       secretQuery: { apikey: opts.apiKey },
-      timeoutMs: opts.timeoutMs ?? cfg?.UPSTREAM_TIMEOUT_MS ?? 15_000,
-      retries: opts.retries ?? cfg?.UPSTREAM_RETRIES ?? 2,
-      concurrency: opts.concurrency ?? cfg?.UPSTREAM_CONCURRENCY ?? 4,
-      retryBaseDelayMs: opts.retryBaseDelayMs,
-      fetch: opts.fetch,
     });
   }
 

@@ -3,3 +3,4 @@ export { UpstreamHttp, type UpstreamHttpOptions, type UpstreamRequest, type Upst
 export { orderedPages, offsetPages } from './pages';
 export { backoffDelay, parseRetryAfter, sleep } from './retry';
 export { num, numOrNull, id, idOrNull, describeIssues } from './schema';
+export { resolveTuning, type UpstreamTuning } from './client-options';
