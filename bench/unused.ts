@@ -10,7 +10,7 @@
  *   npx tsx bench/unused.ts --url http://127.0.0.1:3001/api/library/1/unused --token <JWT> [--n 200] [--concurrency 1]
  */
 import { parseArgs } from 'node:util';
-import { percentile, runChild, startUpstreams } from './bench-env';
+import { percentile, runChild, startUpstreams } from './refresh';
 
 const { values } = parseArgs({
   options: {
@@ -51,7 +51,9 @@ const child = async () => {
     excludedLibraryIds: [],
     timezone: 'UTC',
   });
-  setLibraryService({ settings });
+  const { DEFAULT_NOW } = await import('../tests/fakes');
+  // The generated library is dated relative to DEFAULT_NOW; judge it at that time.
+  setLibraryService({ settings, now: () => DEFAULT_NOW * 1000 });
   const { token } = await createUserAndLogin();
   const results: unknown[] = [];
   for (const v of VARIANTS) {
