@@ -9,5 +9,5 @@ import { unusedResponse } from '../lib/media/unused-endpoint';
  */
 export const handler = httpHandler(
   { route: 'GET /api/library/{id}/unused', auth: true, query: UnusedQuery, path: LibraryPath },
-  async ({ query, path, user, event, signal }) => unusedResponse(getLibraryService(), { userId: user.id, path, query, event, signal }),
+  async ({ query, path, user, signal }) => unusedResponse(getLibraryService(), { userId: user.id, path, query, signal }),
 );

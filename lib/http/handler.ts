@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { APIError } from '../errors';
 import { logger } from '../logger';
 import { authenticate } from './middleware/authenticate';
+import { compress } from './middleware/compress';
 import { cors } from './middleware/cors';
 import { errorNormalizer } from './middleware/error-normalizer';
 import { jsonBody } from './middleware/json-body';
@@ -82,7 +83,8 @@ export const httpHandler = <
     .use(securityHeaders())
     .use(cors())
     .use(httpErrorHandler({ logger: false }))
-    .use(errorNormalizer());
+    .use(errorNormalizer())
+    .use(compress());
 
   if (spec.auth) handler.use(authenticate());
   if (spec.body) handler.use(jsonBody(spec.maxBodyBytes ?? 16 * 1024));

@@ -15,3 +15,10 @@ export const text = (statusCode: number, body: string, contentType: string, head
   headers: { 'Content-Type': contentType, ...headers },
   body,
 });
+
+/** Adds a field to the Vary header without dropping what others put there. */
+export const appendVary = (headers: Record<string, string | number | boolean>, field: string): void => {
+  const current = headers.Vary === undefined ? [] : String(headers.Vary).split(',').map((v) => v.trim()).filter(Boolean);
+  if (!current.some((v) => v.toLowerCase() === field.toLowerCase())) current.push(field);
+  headers.Vary = current.join(', ');
+};

@@ -3,11 +3,11 @@
  * applies the threshold, sorts and pages, and renders JSON or CSV with the
  * headers that explain the answer.
  */
-import type { ApiEvent, ApiResult } from '../http/types';
+import type { ApiResult } from '../http/types';
 import { toCsv, type CsvCell } from './csv';
 import type { LibraryService, SnapshotAnswer } from './library-service';
 import { DEFAULT_ORDER, type LibraryPath, type UnusedQuery } from './query';
-import { respond } from './respond';
+import { text } from '../http/response';
 import { cutoffOf } from './rules/unused';
 import type { SnapshotSources } from './types';
 
@@ -23,7 +23,7 @@ export const cacheHeaders = (a: Pick<SnapshotAnswer, 'cache' | 'ageMs'>): Record
 
 export const unusedResponse = async (
   service: LibraryService,
-  input: { userId: string; path: LibraryPath; query: UnusedQuery; event: ApiEvent; signal?: AbortSignal },
+  input: { userId: string; path: LibraryPath; query: UnusedQuery; signal?: AbortSignal },
 ): Promise<ApiResult> => {
   const { query } = input;
   const base = await service.userContext(input.userId, { signal: input.signal });
@@ -52,7 +52,7 @@ export const unusedResponse = async (
       return [m.id, m.title, m.year, m.type, m.addedAt, m.lastAddedAt, m.lastPlayedAt, m.playCount, m.sizeBytes, m.unusedDays, m.reason];
     });
     headers['Content-Disposition'] = `attachment; filename="library-${section.id}-unused-${threshold}d.csv"`;
-    return respond(input.event, toCsv(CSV_COLUMNS, rows), 'text/csv; charset=utf-8; header=present', headers);
+    return text(200, toCsv(CSV_COLUMNS, rows), 'text/csv; charset=utf-8; header=present', headers);
   }
-  return respond(input.event, snapshot.jsonArray(selection.indices, nowMs), 'application/json; charset=utf-8', headers);
+  return text(200, snapshot.jsonArray(selection.indices, nowMs), 'application/json; charset=utf-8', headers);
 };

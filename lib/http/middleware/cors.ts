@@ -1,8 +1,13 @@
 import type middy from '@middy/core';
 import { getConfig } from '../../config';
+import { appendVary } from '../response';
 import type { ApiEvent, ApiResult } from '../types';
 
 const header = (event: ApiEvent, name: string): string | undefined => event.headers?.[name] ?? event.headers?.[name.toLowerCase()];
+
+/** Response headers a browser client may read (keep in step with serverless.yml). */
+const EXPOSED_HEADERS =
+  'X-Total-Count, X-Total-Size-Bytes, X-Data-Sources, X-Cache, X-Cache-Age-Seconds, X-Threshold-Days, Content-Disposition, Retry-After, ETag, X-Request-Id';
 
 /**
  * CORS with an explicit allow-list: the origin is echoed only when listed, never `*`.
@@ -12,13 +17,13 @@ export const cors = (): middy.MiddlewareObj<ApiEvent, ApiResult> => {
   const apply = async (request: middy.Request<ApiEvent, ApiResult>): Promise<void> => {
     if (!request.response) return;
     const origin = header(request.event, 'origin');
-    const headers: Record<string, string> = { Vary: 'Origin' };
+    const headers: Record<string, string> = {};
     if (origin && getConfig().CORS_ALLOWED_ORIGINS.includes(origin)) {
       headers['Access-Control-Allow-Origin'] = origin;
-      headers['Access-Control-Expose-Headers'] =
-        'X-Total-Count, X-Total-Size-Bytes, X-Data-Sources, X-Cache, X-Cache-Age-Seconds, Retry-After, ETag';
+      headers['Access-Control-Expose-Headers'] = EXPOSED_HEADERS;
     }
     request.response.headers = { ...(request.response.headers ?? {}), ...headers };
+    appendVary(request.response.headers, 'Origin');
   };
   return { after: apply, onError: apply };
 };
