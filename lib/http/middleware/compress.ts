@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import type middy from '@middy/core';
+import { APIError } from '../../errors';
 import { appendVary } from '../response';
 import type { ApiEvent, ApiResult } from '../types';
 
@@ -9,6 +10,17 @@ import type { ApiEvent, ApiResult } from '../types';
  * third of level 6's time for nearly the same ratio here).
  */
 export const COMPRESS_ABOVE_BYTES = 16 * 1024;
+
+/** Lambda refuses responses over 6 MB (API Gateway then says 502); keep room for headers. */
+export const MAX_RESPONSE_BYTES = 6 * 1024 * 1024 - 64 * 1024;
+
+const tooLarge = (bytes: number) =>
+  new APIError(
+    'The answer is too large to send uncompressed: ask with Accept-Encoding: gzip (curl --compressed) or page it with limit/offset',
+    406,
+    'RESPONSE_TOO_LARGE',
+    { details: { bytes, maxBytes: MAX_RESPONSE_BYTES } },
+  );
 
 /** True when Accept-Encoding allows gzip (explicitly or via `*`) with a non-zero quality. */
 export const acceptsGzip = (header: string | undefined): boolean => {
@@ -30,9 +42,14 @@ export const compress = (): middy.MiddlewareObj<ApiEvent, ApiResult> => ({
     appendVary(headers, 'Accept-Encoding');
     if (response.body.length < COMPRESS_ABOVE_BYTES || headers['Content-Encoding']) return;
     const accept = Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === 'accept-encoding')?.[1];
-    if (!acceptsGzip(accept)) return;
+    if (!acceptsGzip(accept)) {
+      const bytes = Buffer.byteLength(response.body, 'utf8');
+      if (bytes > MAX_RESPONSE_BYTES) throw tooLarge(bytes);
+      return;
+    }
     response.body = gzipSync(response.body, { level: 1 }).toString('base64');
     response.isBase64Encoded = true;
     headers['Content-Encoding'] = 'gzip';
+    if (response.body.length > MAX_RESPONSE_BYTES) throw tooLarge(response.body.length);
   },
 });

@@ -1,15 +1,19 @@
 import { gunzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { httpHandler } from '../../../lib/http/handler';
-import { COMPRESS_ABOVE_BYTES, acceptsGzip } from '../../../lib/http/middleware/compress';
+import { COMPRESS_ABOVE_BYTES, MAX_RESPONSE_BYTES, acceptsGzip } from '../../../lib/http/middleware/compress';
 import { ok } from '../../../lib/http/response';
 import { apiEvent, lambdaContext } from '../../helpers/lambda';
 
 const big = Array.from({ length: 2000 }, (_, i) => ({ id: String(i), title: `Title ${i}`, sizeBytes: i * 1000 }));
 
 const handler = httpHandler(
-  { route: 'GET /test/big', auth: false, query: z.strictObject({ n: z.string().optional() }) },
-  async ({ query }) => ok(query.n ? big.slice(0, Number(query.n)) : big),
+  { route: 'GET /test/big', auth: false, query: z.strictObject({ n: z.string().optional(), huge: z.literal('true').optional() }) },
+  async ({ query }) => {
+    // ~7 MB of JSON: over Lambda's 6 MB response limit unless compressed
+    if (query.huge) return ok(Array.from({ length: 70_000 }, (_, i) => ({ id: i, text: `row ${i} `.padEnd(80, 'x') })));
+    return ok(query.n ? big.slice(0, Number(query.n)) : big);
+  },
 );
 
 const call = async (headers: Record<string, string>, query: Record<string, string> = {}) =>
@@ -38,6 +42,15 @@ describe('compression of large answers', () => {
       expect(res.headers['Content-Encoding']).toBeUndefined();
       expect(JSON.parse(res.body)).toHaveLength(big.length);
     }
+  });
+
+  it('answers 406 RESPONSE_TOO_LARGE instead of a body Lambda would refuse, unless gzip makes it fit', async () => {
+    const plain = await call({}, { huge: 'true' });
+    expect(plain.statusCode).toBe(406);
+    expect(JSON.parse(plain.body)).toMatchObject({ error: { code: 'RESPONSE_TOO_LARGE' } });
+    const zipped = await call({ 'accept-encoding': 'gzip' }, { huge: 'true' });
+    expect(zipped.statusCode).toBe(200);
+    expect(zipped.body.length).toBeLessThan(MAX_RESPONSE_BYTES);
   });
 
   it('leaves small bodies alone', async () => {
