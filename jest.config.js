@@ -11,4 +11,5 @@ module.exports = {
   setupFiles: ['<rootDir>/tests/helpers/env.ts'],
   setupFilesAfterEnv: ['<rootDir>/tests/helpers/log-guard.ts', '<rootDir>/tests/helpers/db-lifecycle.ts'],
   testTimeout: 30000,
+  reporters: ['default', '<rootDir>/tests/helpers/summary-reporter.js'],
 };
