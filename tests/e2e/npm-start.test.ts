@@ -120,3 +120,17 @@ it('serves the demo library: libraries and unused media', async () => {
   const noAuth = await fetch(`${base}/api/libraries`);
   expect(noAuth.status).toBe(401);
 });
+
+it('runs the scheduled cache warmer on demand through the local Lambda endpoint', async () => {
+  const res = await fetch(`http://127.0.0.1:${env.PLM_LAMBDA_PORT}/2015-03-31/functions/plm-local-warmCache/invocations`, {
+    method: 'POST',
+    body: JSON.stringify({ force: true }),
+  });
+  expect(res.status).toBe(200);
+  const report = (await res.json()) as { servers: number; serversFailed: number; refreshed: number; failed: number; items: number };
+  expect(report.servers).toBe(1);
+  expect(report.serversFailed).toBe(0);
+  expect(report.failed).toBe(0);
+  expect(report.refreshed).toBeGreaterThanOrEqual(3); // movies, shows, music (photos are not judged)
+  expect(report.items).toBeGreaterThan(0);
+});
