@@ -1,5 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
+import { getConfig } from '../lib/config';
+import { closeDb } from '../lib/db/client';
 import { logger } from '../lib/logger';
 import { getLibraryService } from '../lib/media/library-service';
 import { warmAll, type WarmReport } from '../lib/media/warmer';
@@ -12,7 +14,13 @@ import { warmAll, type WarmReport } from '../lib/media/warmer';
 const warm = async (event: unknown): Promise<WarmReport> => {
   const force = typeof event === 'object' && event !== null && (event as { force?: unknown }).force === true;
   const service = getLibraryService();
-  return warmAll(service, service.deps.store, { force });
+  try {
+    return await warmAll(service, service.deps.store, { force });
+  } finally {
+    // `serverless invoke local` waits for the event loop to empty; in Lambda the
+    // connection stays open for the next warm invocation.
+    if (getConfig().IS_LOCAL) await closeDb();
+  }
 };
 
 export const handler = middy(warm).use(injectLambdaContext(logger, { resetKeys: true }));

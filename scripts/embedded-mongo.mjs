@@ -4,7 +4,7 @@
  * local runs when MONGODB_URI is unset. Runs in its own process, like a real
  * mongod, and prints one JSON line {"uri","port","pid"} once it listens.
  *
- *   node scripts/embedded-mongo.mjs [--port N] [--data FILE] [--db NAME]
+ *   node scripts/embedded-mongo.mjs [--port N] [--data FILE] [--db NAME] [--exit-with-parent]
  *
  * With --data, the database is restored from FILE (EJSON) at start and saved
  * back atomically every few seconds when it changed and on SIGINT/SIGTERM.
@@ -24,6 +24,7 @@ const { values } = parseArgs({
     data: { type: 'string' },
     db: { type: 'string', default: 'plm' },
     'save-interval-ms': { type: 'string', default: '3000' },
+    'exit-with-parent': { type: 'boolean', default: false },
   },
 });
 
@@ -90,9 +91,9 @@ const stop = async () => {
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 process.on('disconnect', stop);
-// Started with a piped stdin by a parent (npm start, the CLI, jest): when the
+// Started by a parent (npm start, the CLI, jest) with a piped stdin: when the
 // parent dies, stdin closes and the store saves and exits instead of lingering.
-if (!process.stdin.isTTY) {
+if (values['exit-with-parent']) {
   process.stdin.on('end', stop);
   process.stdin.resume();
 }

@@ -74,7 +74,7 @@ export const configuredCredentials = async (): Promise<CredentialSet[]> => {
     try {
       add(await resolveUserSettings(id), id);
     } catch (e) {
-      logger.warn('warmer: cannot read a user\'s settings; skipping them', { userId: id, ...errorInfo(e) });
+      logger.warn('warmer: cannot read a user\'s settings; skipping them', { userId: id, error: errorInfo(e) });
     }
   }
   return [...sets.values()];
@@ -100,7 +100,7 @@ export const warmAll = async (service: LibraryService, store: SnapshotStore, opt
       } catch (e) {
         report.serversFailed++;
         report.errors.push(errorInfo(e));
-        logger.error('warmer: server failed', { usedBy: set.usedBy.length, ...errorInfo(e) });
+        logger.error('warmer: server failed', { usedBy: set.usedBy.length, error: errorInfo(e) });
         return;
       }
       const judged = ctx.access.sections.filter((s) => s.type === 'movie' || s.type === 'show' || s.type === 'artist');
@@ -121,7 +121,7 @@ export const warmAll = async (service: LibraryService, store: SnapshotStore, opt
             } catch (e) {
               report.failed++;
               report.errors.push({ server: ctx.access.machineIdentifier, sectionId: section.id, ...errorInfo(e) });
-              logger.error('warmer: library failed', { machineIdentifier: ctx.access.machineIdentifier, sectionId: section.id, ...errorInfo(e) });
+              logger.error('warmer: library failed', { machineIdentifier: ctx.access.machineIdentifier, sectionId: section.id, error: errorInfo(e) });
             }
           }),
         ),
@@ -129,7 +129,7 @@ export const warmAll = async (service: LibraryService, store: SnapshotStore, opt
     }),
   );
   report.orphanChunksDeleted = await store.deleteOrphans().catch((e: unknown) => {
-    logger.warn('warmer: orphan clean-up failed', errorInfo(e));
+    logger.warn('warmer: orphan clean-up failed', { error: errorInfo(e) });
     return 0;
   });
   report.durationMs = Math.round(performance.now() - started);

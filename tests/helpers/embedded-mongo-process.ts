@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 /** Starts scripts/embedded-mongo.mjs as a child process and resolves with its URI. */
 export const spawnEmbeddedMongo = async (args: string[] = []): Promise<{ uri: string; child: ChildProcess }> => {
   const script = join(__dirname, '..', '..', 'scripts', 'embedded-mongo.mjs');
-  const child = spawn(process.execPath, [script, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [script, '--exit-with-parent', ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
   const uri = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('embedded MongoDB did not start within 20 s')), 20_000);
