@@ -44,6 +44,7 @@ const toItem = (m: PlexMetadata): PlexItem => {
   if (m.childCount !== undefined) item.childCount = m.childCount;
   if (m.parentRatingKey !== undefined) item.parentRatingKey = m.parentRatingKey;
   if (m.grandparentRatingKey !== undefined) item.grandparentRatingKey = m.grandparentRatingKey;
+  if (m.parentTitle !== undefined) item.parentTitle = m.parentTitle;
   return item;
 };
 

@@ -44,6 +44,7 @@ export const metadataSchema = z.object({
   childCount: num.optional(),
   parentRatingKey: id.optional(),
   grandparentRatingKey: id.optional(),
+  parentTitle: z.string().optional(),
   Media: z.array(media).optional(),
 });
 

@@ -38,6 +38,8 @@ export interface PlexItem {
   childCount?: number;
   parentRatingKey?: string;
   grandparentRatingKey?: string;
+  /** Albums: the artist's name (episodes: the season's). */
+  parentTitle?: string;
 }
 
 /** One server-history row: a real play by any account (manual "mark as watched" writes none). */

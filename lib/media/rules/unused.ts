@@ -26,6 +26,7 @@ export interface UnitInput {
   sizeBytes: number;
   /** Albums: the artist. */
   parentRatingKey?: string;
+  parentTitle?: string;
 }
 
 /** An episode (show sections) or a track (music sections). */
@@ -185,10 +186,12 @@ export class UnusedAccumulator {
 
     const leafAdded = leaf?.addedAt ?? 0;
     const lastAddedByChild = leafAdded > unit.addedAt;
+    // An album title alone ("Greatest Hits") says little; name its artist too.
+    const title = this.unitType === 'album' && unit.parentTitle ? `${unit.parentTitle} — ${unit.title}` : unit.title;
     return {
       id: unit.ratingKey,
-      title: unit.title,
-      sortTitle: sortTitleOf(unit.title),
+      title,
+      sortTitle: sortTitleOf(title),
       year: unit.year,
       type: this.unitType,
       addedAt: unit.addedAt,

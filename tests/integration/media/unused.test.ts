@@ -162,7 +162,7 @@ describe('shows and music', () => {
   it('judges music per album', async () => {
     const items = (await get(music, { threshold: '30' })).json<MediaItem[]>();
     expect(ids(items)).toEqual([album2]);
-    expect(items[0]).toMatchObject({ type: 'album', title: 'Quiet Album', sizeBytes: 19 });
+    expect(items[0]).toMatchObject({ type: 'album', title: 'Artist — Quiet Album', sizeBytes: 19 });
     expect(ids(items)).not.toContain(album1);
   });
 
