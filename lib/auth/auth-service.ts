@@ -1,16 +1,13 @@
 import { ObjectId } from 'mongodb';
 import { recordAudit } from '../audit/audit-log';
-import { APIError, tooManyRequests, unauthorized, validationError } from '../errors';
-import { clearLoginFailures, loginBlockedFor, recordLoginFailure } from './login-throttle';
+import { APIError, forbidden, tooManyRequests, unauthorized, validationError } from '../errors';
+import type { ClientInfo } from '../http/types';
+import { reserveAttempt } from './login-throttle';
 import { getDummyHash, passwordProblems, verifyPassword } from './passwords';
 import { createSession, revokeAllSessions, revokeSession, revokeSessionOf, rotateSession } from './sessions';
 import { parseRefreshToken, signAccessToken } from './tokens';
 import { findUserById, findUserByUsername, normalizeUsername, setPassword, type UserDocument } from './users';
 
-export interface ClientInfo {
-  ip?: string;
-  userAgent?: string;
-}
 
 export interface TokenPair {
   token: string;
@@ -33,19 +30,18 @@ const issueTokens = async (user: Pick<UserDocument, '_id' | 'username'>): Promis
  */
 export const login = async (username: string, password: string, client: ClientInfo): Promise<TokenPair> => {
   const normalized = normalizeUsername(username);
-  const blockedFor = await loginBlockedFor(normalized, client.ip);
-  if (blockedFor > 0) {
+  const attempt = await reserveAttempt('login', normalized, client.ip);
+  if (attempt.retryAfterSeconds > 0) {
     await recordAudit({ type: 'login_throttled', username: normalized, ...client });
-    throw tooManyRequests(blockedFor, 'Too many failed login attempts; try again later');
+    throw tooManyRequests(attempt.retryAfterSeconds, 'Too many failed login attempts; try again later');
   }
   const user = await findUserByUsername(normalized);
   const ok = await verifyPassword(password, user?.passwordHash ?? (await getDummyHash()));
   if (!user || !ok) {
-    await recordLoginFailure(normalized, client.ip);
     await recordAudit({ type: 'login_failure', username: normalized, userId: user?._id, ...client });
     throw unauthorized(INVALID_CREDENTIALS, 'INVALID_CREDENTIALS');
   }
-  await clearLoginFailures(normalized);
+  await attempt.release();
   const tokens = await issueTokens(user);
   await recordAudit({ type: 'login_success', userId: user._id, username: user.username, ...client });
   return tokens;
@@ -88,9 +84,16 @@ export const changePassword = async (
   const problems = passwordProblems(newPassword);
   if (problems.length) throw validationError([{ location: 'body', path: 'newPassword', message: problems.join('; ') }]);
   const user = await findUserById(new ObjectId(userId));
-  if (!user || !(await verifyPassword(currentPassword, user.passwordHash))) {
-    throw unauthorized('The current password is wrong', 'INVALID_CREDENTIALS');
+  if (!user) throw unauthorized('The session has ended; log in again', 'SESSION_REVOKED');
+  // A stolen access token must not become an unlimited password oracle.
+  const attempt = await reserveAttempt('password', user.usernameNormalized, client.ip);
+  if (attempt.retryAfterSeconds > 0) throw tooManyRequests(attempt.retryAfterSeconds, 'Too many wrong passwords; try again later');
+  if (!(await verifyPassword(currentPassword, user.passwordHash))) {
+    await recordAudit({ type: 'password_change', userId: user._id, details: { outcome: 'wrong_current_password' }, ...client });
+    // 403, not 401: the caller is authenticated; only the current password is wrong.
+    throw forbidden('The current password is wrong', 'INVALID_CREDENTIALS');
   }
+  await attempt.release();
   if (!(await setPassword(user._id, newPassword))) throw new APIError('Password change failed', 500);
   const revoked = await revokeAllSessions(user._id, 'password_change');
   await recordAudit({ type: 'password_change', userId: user._id, details: { sessionsRevoked: revoked }, ...client });

@@ -5,55 +5,80 @@ import { Collections } from '../db/collections';
 import { derivedId } from '../db/ids';
 
 /**
- * Failed-login counters in MongoDB, so the limit holds across Lambda containers.
- * Fixed windows per username and per client IP; one document per key (derived
- * `_id`), expiry checked in queries and cleaned by a TTL index on real MongoDB.
+ * Login attempt counters in MongoDB, so the limit holds across Lambda containers.
+ *
+ * An attempt is RESERVED before the password is checked: one atomic upsert
+ * with $inc per key and fixed window, so parallel guesses all count (a check
+ * before bcrypt and a write after it would let a burst through). The window is
+ * part of the derived `_id`, so a new window is simply a new document; expiry
+ * is cleaned by a TTL index on real MongoDB and never needed for correctness.
  */
-interface FailureDocument {
+interface AttemptDocument {
   _id: ObjectId;
   key: string;
   count: number;
   expiresAt: Date;
 }
 
-const failures = async () => (await getDb()).collection<FailureDocument>(Collections.loginFailures);
+export type ThrottleScope = 'login' | 'password';
 
-const keysFor = (usernameNormalized: string, ip: string | undefined) => {
+interface Counter {
+  key: string;
+  max: number;
+}
+
+const attempts = async () => (await getDb()).collection<AttemptDocument>(Collections.loginFailures);
+
+const countersFor = (scope: ThrottleScope, usernameNormalized: string, ip: string | undefined): Counter[] => {
   const config = getConfig();
-  const keys = [{ key: `user:${usernameNormalized}`, max: config.LOGIN_MAX_FAILURES_PER_USER }];
-  if (ip) keys.push({ key: `ip:${ip}`, max: config.LOGIN_MAX_FAILURES_PER_IP });
-  return keys;
+  const counters = [{ key: `${scope}:user:${usernameNormalized}`, max: config.LOGIN_MAX_FAILURES_PER_USER }];
+  if (ip) counters.push({ key: `${scope}:ip:${ip}`, max: config.LOGIN_MAX_FAILURES_PER_IP });
+  return counters;
 };
 
-/** Seconds until login is allowed again, or 0 when it is allowed now. */
-export const loginBlockedFor = async (usernameNormalized: string, ip: string | undefined): Promise<number> => {
+const windowOf = (nowMs: number) => {
+  const windowMs = getConfig().LOGIN_FAILURE_WINDOW_SECONDS * 1000;
+  const start = Math.floor(nowMs / windowMs) * windowMs;
+  return { id: start / windowMs, endsAt: start + windowMs };
+};
+
+const idOf = (key: string, windowId: number) => derivedId('login-attempts', `${key}:${windowId}`);
+
+export interface Reservation {
+  /** Seconds until the caller may try again; 0 when this attempt is allowed. */
+  retryAfterSeconds: number;
+  /**
+   * After a success: forgets the username's failures and gives the IP its attempt
+   * back, so legitimate logins never add up to a lockout.
+   */
+  release(): Promise<void>;
+}
+
+/** Counts one attempt for the username and the client IP; over the limit, says how long to wait. */
+export const reserveAttempt = async (scope: ThrottleScope, usernameNormalized: string, ip: string | undefined): Promise<Reservation> => {
   const now = Date.now();
-  const keys = keysFor(usernameNormalized, ip);
-  const docs = await (await failures()).find({ _id: { $in: keys.map((k) => derivedId('login', k.key)) } }).toArray();
-  let wait = 0;
-  for (const doc of docs) {
-    const limit = keys.find((k) => k.key === doc.key)?.max ?? Infinity;
-    const remainingMs = doc.expiresAt.getTime() - now;
-    if (doc.count >= limit && remainingMs > 0) wait = Math.max(wait, Math.ceil(remainingMs / 1000));
-  }
-  return wait;
-};
-
-export const recordLoginFailure = async (usernameNormalized: string, ip: string | undefined): Promise<void> => {
-  const col = await failures();
-  const now = new Date();
-  const expiresAt = new Date(now.getTime() + getConfig().LOGIN_FAILURE_WINDOW_SECONDS * 1000);
-  await Promise.all(
-    keysFor(usernameNormalized, ip).map(async ({ key }) => {
-      const _id = derivedId('login', key);
-      // Count inside the live window; otherwise start a new window.
-      const inc = await col.updateOne({ _id, expiresAt: { $gt: now } }, { $inc: { count: 1 } });
-      if (inc.matchedCount === 0) await col.updateOne({ _id }, { $set: { key, count: 1, expiresAt } }, { upsert: true });
+  const window = windowOf(now);
+  const col = await attempts();
+  const counters = countersFor(scope, usernameNormalized, ip);
+  const counts = await Promise.all(
+    counters.map(async ({ key }) => {
+      const doc = await col.findOneAndUpdate(
+        { _id: idOf(key, window.id) },
+        { $inc: { count: 1 }, $setOnInsert: { key, expiresAt: new Date(window.endsAt) } },
+        { upsert: true, returnDocument: 'after' },
+      );
+      return doc?.count ?? 1;
     }),
   );
-};
-
-/** A successful login clears the username's counter (the IP counter keeps counting other names). */
-export const clearLoginFailures = async (usernameNormalized: string): Promise<void> => {
-  await (await failures()).deleteOne({ _id: derivedId('login', `user:${usernameNormalized}`) });
+  const blocked = counters.some((c, i) => (counts[i] ?? 0) > c.max);
+  return {
+    retryAfterSeconds: blocked ? Math.max(1, Math.ceil((window.endsAt - now) / 1000)) : 0,
+    release: async () => {
+      const [user, ...rest] = counters;
+      await Promise.all([
+        user ? col.updateOne({ _id: idOf(user.key, window.id) }, { $set: { count: 0 } }) : undefined,
+        ...rest.map(({ key }) => col.updateOne({ _id: idOf(key, window.id), count: { $gt: 0 } }, { $inc: { count: -1 } })),
+      ]);
+    },
+  };
 };

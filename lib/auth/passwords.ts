@@ -15,8 +15,25 @@ export const verifyPassword = async (password: string, hash: string): Promise<bo
  * the user does not exist makes "unknown user" cost the same time as "wrong password".
  */
 let dummyHash: Promise<string> | undefined;
-export const getDummyHash = (): Promise<string> =>
-  (dummyHash ??= bcrypt.hash(`dummy-${Math.random()}`, getConfig().BCRYPT_COST));
+export const getDummyHash = (): Promise<string> => {
+  dummyHash ??= bcrypt.hash(`dummy-${Math.random()}`, getConfig().BCRYPT_COST).catch((error: unknown) => {
+    dummyHash = undefined;
+    throw error;
+  });
+  return dummyHash;
+};
+
+/**
+ * Computes the dummy hash while the container starts, so the first unknown-user
+ * login in a container is not the one that costs two bcrypt runs.
+ */
+export const prewarmDummyHash = (): void => {
+  try {
+    getDummyHash().catch(() => undefined);
+  } catch {
+    // a bad config surfaces on the first request instead
+  }
+};
 
 /** Reasons a new password is refused, or an empty list. */
 export const passwordProblems = (password: string): string[] => {

@@ -107,4 +107,18 @@ describe('refresh and logout', () => {
     const user = await findUserByUsername(a.username);
     expect(user?.passwordHash).toMatch(/^\$2[aby]\$/);
   });
+
+  it('a wrong current password is a 403 and a stolen token cannot guess it forever', async () => {
+    const a = await createUserAndLogin();
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const res = await post(changePassword, '/api/password', { currentPassword: `guess-${i}`, newPassword: 'whatever-long-1' }, a.token);
+      statuses.push(res.statusCode);
+    }
+    expect(statuses.slice(0, 5)).toEqual([403, 403, 403, 403, 403]);
+    expect(statuses.slice(5)).toEqual([429, 429]);
+    // the right password is refused too while the limit holds
+    const res = await post(changePassword, '/api/password', { currentPassword: a.password, newPassword: 'whatever-long-1' }, a.token);
+    expect(res.statusCode).toBe(429);
+  });
 });

@@ -163,6 +163,25 @@ describe('login throttling', () => {
     expect(await db.collection(Collections.audit).countDocuments({ type: 'login_throttled', username: 'dave' })).toBe(1);
   });
 
+  it('counts parallel guesses: a burst cannot slip past the limit', async () => {
+    await createUser('grace', 'grace-password');
+    const burst = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        invoke(login, { method: 'POST', path: '/api/login', body: { username: 'grace', password: `guess-${i}` }, ip: `192.0.2.${i}` }),
+      ),
+    );
+    const statuses = burst.map((r) => r.statusCode);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5); // LOGIN_MAX_FAILURES_PER_USER
+    expect(statuses.filter((s) => s === 429)).toHaveLength(25);
+  });
+
+  it('a successful login forgets earlier failures of that username', async () => {
+    await createUser('heidi', 'heidi-password');
+    for (let i = 0; i < 4; i++) await loginRaw(JSON.stringify({ username: 'heidi', password: `wrong-${i}` }));
+    expect((await loginRaw(JSON.stringify({ username: 'heidi', password: 'heidi-password' }))).statusCode).toBe(200);
+    for (let i = 0; i < 4; i++) expect((await loginRaw(JSON.stringify({ username: 'heidi', password: `again-${i}` }))).statusCode).toBe(401);
+  });
+
   it('throttles a client IP that tries many usernames', async () => {
     const ip = '203.0.113.9';
     const tries = Number(process.env.LOGIN_MAX_FAILURES_PER_IP ?? 20);
