@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { ObjectId } from 'mongodb';
 import { getConfig } from '../config';
 import { getDb } from '../db/client';
 import { Collections } from '../db/collections';
+import { parseObjectId } from '../db/ids';
 import { formatRefreshToken, hashRefreshSecret, newRefreshSecret, parseRefreshToken, sameHash } from './tokens';
 
 /**
@@ -13,6 +15,8 @@ export interface SessionDocument {
   userId: ObjectId;
   /** SHA-256 of the only refresh secret that may be used next. */
   currentHash: string;
+  /** Hashes of the last few spent secrets: presenting one of them is reuse (theft), not a typo. */
+  spentHashes: string[];
   createdAt: Date;
   rotatedAt: Date;
   expiresAt: Date;
@@ -27,11 +31,13 @@ const refreshExpiry = (from: Date): Date => new Date(from.getTime() + getConfig(
 export const createSession = async (userId: ObjectId): Promise<{ sessionId: string; refreshToken: string }> => {
   const now = new Date();
   const secret = newRefreshSecret();
-  const _id = new ObjectId();
+  // Random, not a counter-based ObjectId: a session id must not be guessable from another.
+  const _id = new ObjectId(randomBytes(12));
   await (await sessions()).insertOne({
     _id,
     userId,
     currentHash: hashRefreshSecret(secret),
+    spentHashes: [],
     createdAt: now,
     rotatedAt: now,
     expiresAt: refreshExpiry(now),
@@ -45,9 +51,13 @@ export type RotateResult =
   | { kind: 'invalid' }
   | { kind: 'reused'; userId: ObjectId; sessionId: string };
 
+const SPENT_KEPT = 10;
+
 /**
- * Swaps the presented refresh token for a new one. Presenting any token of the
- * family other than the current one (i.e. an already-used one) revokes the family.
+ * Swaps the presented refresh token for a new one. Presenting an already-spent
+ * token of the family means it was copied: the whole family is revoked. A token
+ * the family never issued is just invalid (so a guessed session id cannot be
+ * used to log someone out).
  */
 export const rotateSession = async (refreshToken: string): Promise<RotateResult> => {
   const parsed = parseRefreshToken(refreshToken);
@@ -59,6 +69,7 @@ export const rotateSession = async (refreshToken: string): Promise<RotateResult>
   if (!session || session.revokedAt || session.expiresAt <= now) return { kind: 'invalid' };
   const presented = hashRefreshSecret(parsed.secret);
   if (!sameHash(presented, session.currentHash)) {
+    if (!(session.spentHashes ?? []).some((h) => sameHash(h, presented))) return { kind: 'invalid' };
     await revokeSession(_id, 'reuse');
     return { kind: 'reused', userId: session.userId, sessionId: parsed.sessionId };
   }
@@ -66,7 +77,10 @@ export const rotateSession = async (refreshToken: string): Promise<RotateResult>
   // The filter on currentHash makes two concurrent refreshes with one token a reuse, not two sessions.
   const updated = await col.findOneAndUpdate(
     { _id, currentHash: presented, revokedAt: null },
-    { $set: { currentHash: hashRefreshSecret(secret), rotatedAt: now, expiresAt: refreshExpiry(now) } },
+    {
+      $set: { currentHash: hashRefreshSecret(secret), rotatedAt: now, expiresAt: refreshExpiry(now) },
+      $push: { spentHashes: { $each: [presented], $slice: -SPENT_KEPT } },
+    },
   );
   if (!updated) {
     await revokeSession(_id, 'reuse');
@@ -88,9 +102,10 @@ export const revokeAllSessions = async (
 
 /** True when the session exists, belongs to the user, and is neither revoked nor expired. */
 export const isSessionActive = async (sessionId: string, userId: string): Promise<boolean> => {
-  if (!/^[0-9a-f]{24}$/.test(sessionId) || !/^[0-9a-f]{24}$/.test(userId)) return false;
+  const id = parseObjectId(sessionId);
+  if (!id || !parseObjectId(userId)) return false;
   const session = await (await sessions()).findOne(
-    { _id: new ObjectId(sessionId) },
+    { _id: id },
     { projection: { userId: 1, revokedAt: 1, expiresAt: 1 } },
   );
   return !!session && session.userId.toHexString() === userId && !session.revokedAt && session.expiresAt > new Date();

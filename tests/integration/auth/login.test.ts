@@ -122,3 +122,34 @@ describe('refresh and logout', () => {
     expect(res.statusCode).toBe(429);
   });
 });
+
+describe('refresh-token families', () => {
+  it('a forged token for someone else\'s session id is just invalid and does not log them out', async () => {
+    const victim = await createUserAndLogin();
+    const sessionId = victim.refreshToken.split('.')[0]!;
+    const forged = `${sessionId}.${'A'.repeat(43)}`;
+    const res = await post(refresh, '/api/token/refresh', { refreshToken: forged });
+    expect(res.statusCode).toBe(401);
+    expect(res.json()).toMatchObject({ error: { code: 'INVALID_REFRESH_TOKEN' } });
+    expect((await post(refresh, '/api/token/refresh', { refreshToken: victim.refreshToken })).statusCode).toBe(200);
+  });
+
+  it('session ids are random, not sequential', async () => {
+    const a = await createUserAndLogin();
+    const b = await createUserAndLogin();
+    const [sa, sb] = [a.refreshToken.split('.')[0]!, b.refreshToken.split('.')[0]!];
+    expect(sa.slice(0, 16)).not.toBe(sb.slice(0, 16));
+  });
+
+  it('two refreshes racing with one token leave at most one winner and revoke the family', async () => {
+    const { refreshToken } = await createUserAndLogin();
+    const results = await Promise.all([1, 2, 3].map(() => post(refresh, '/api/token/refresh', { refreshToken })));
+    const winners = results.filter((r) => r.statusCode === 200);
+    expect(winners.length).toBeLessThanOrEqual(1);
+    if (winners.length === 1) {
+      // the losers presented a spent token: the winner's new token is dead too
+      const next = winners[0]!.json<{ refreshToken: string }>().refreshToken;
+      expect((await post(refresh, '/api/token/refresh', { refreshToken: next })).statusCode).toBe(401);
+    }
+  });
+});
