@@ -12,7 +12,8 @@ import { recordAudit } from '../lib/audit/audit-log';
 import { passwordProblems } from '../lib/auth/passwords';
 import { usernameSchema } from '../lib/auth/schemas';
 import { revokeAllSessions } from '../lib/auth/sessions';
-import { createUser, deleteUser, findUserByUsername, listUsers, setPassword } from '../lib/auth/users';
+import { deleteAccount } from '../lib/auth/account-deletion';
+import { createUser, findUserByUsername, listUsers, setPassword } from '../lib/auth/users';
 import { closeDb } from '../lib/db/client';
 import { APIError } from '../lib/errors';
 import { findRunningStore, startStore, type StartedStore } from './local-store';
@@ -100,10 +101,8 @@ const main = async (): Promise<void> => {
       }
       case 'delete': {
         const user = (await findUserByUsername(username(values.username))) ?? fail('no such user');
-        await revokeAllSessions(user._id, 'user_deleted');
-        await deleteUser(user._id);
-        await recordAudit({ type: 'user_deleted', userId: user._id, username: user.username });
-        process.stdout.write(`deleted user ${user.username}\n`);
+        await deleteAccount(user);
+        process.stdout.write(`deleted user ${user.username} (sessions and settings included)\n`);
         break;
       }
       case 'reset-password': {

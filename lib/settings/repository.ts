@@ -55,3 +55,7 @@ export const writeSettingsIfVersion = async (next: SettingsDocument, expectedVer
   const result = await col.replaceOne({ _id: next._id, version: expectedVersion }, next);
   return result.matchedCount === 1;
 };
+
+/** Removes a user's settings (their stored secrets included); used when the account is deleted. */
+export const deleteSettings = async (userId: string): Promise<boolean> =>
+  (await (await settingsCollection()).deleteOne({ _id: settingsDocId(userId) })).deletedCount === 1;

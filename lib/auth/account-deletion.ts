@@ -1,0 +1,17 @@
+import type { ObjectId } from 'mongodb';
+import { recordAudit } from '../audit/audit-log';
+import { deleteSettings } from '../settings/repository';
+import { revokeAllSessions } from './sessions';
+import { deleteUser } from './users';
+
+/**
+ * Deletes an account and everything tied to it. User ids derive from the
+ * username, so leftovers (settings with stored Plex tokens) would otherwise be
+ * inherited by the next account created with the same name.
+ */
+export const deleteAccount = async (user: { _id: ObjectId; username: string }): Promise<void> => {
+  await revokeAllSessions(user._id, 'user_deleted');
+  await deleteSettings(user._id.toHexString());
+  await deleteUser(user._id);
+  await recordAudit({ type: 'user_deleted', userId: user._id, username: user.username });
+};
