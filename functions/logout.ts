@@ -3,9 +3,9 @@ import { LogoutBody } from '../lib/auth/schemas';
 import { httpHandler } from '../lib/http/handler';
 import { noContent } from '../lib/http/response';
 
-/** POST /api/logout [{refreshToken}] → 204; the caller's session ends at once. */
+/** POST /api/logout [{refreshToken}] (body optional) → 204; the caller's session ends at once. */
 export const handler = httpHandler(
-  { route: 'POST /api/logout', auth: true, body: LogoutBody },
+  { route: 'POST /api/logout', auth: true, body: LogoutBody, bodyOptional: true },
   async ({ body, user, client }) => {
     await logout(user.id, user.sessionId, body.refreshToken, client);
     return noContent();

@@ -4,10 +4,10 @@ import { SettingsUpdate } from '../lib/settings/schema';
 import { verifySettings } from '../lib/settings/service';
 
 /**
- * POST /api/settings/verify with a settings body (`{}` = the stored settings) →
+ * POST /api/settings/verify with a settings body (`{}` or no body = the stored settings) →
  * {ok, plex, tautulli}: each upstream checked as it would be after that PUT. Stores nothing.
  */
 export const handler = httpHandler(
-  { route: 'POST /api/settings/verify', auth: true, body: SettingsUpdate },
+  { route: 'POST /api/settings/verify', auth: true, body: SettingsUpdate, bodyOptional: true },
   async ({ body, user, signal }) => ok(await verifySettings(user.id, body, signal)),
 );

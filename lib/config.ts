@@ -21,6 +21,12 @@ const httpUrl = optionalString.pipe(
     .optional(),
 );
 
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
+const durationSeconds = (v: string): number => {
+  const m = /^(\d+)\s*([smhdw])$/i.exec(v);
+  return m ? Number(m[1]) * (UNIT_SECONDS[m[2]!.toLowerCase()] ?? 0) : 0;
+};
+
 const DEV_JWT_SECRET = 'plm-local-development-secret-do-not-use-in-production';
 
 const EnvSchema = z.object({
@@ -32,7 +38,9 @@ const EnvSchema = z.object({
   JWT_EXPIRY: z
     .string()
     .trim()
-    .regex(/^\d+\s*(ms|s|m|h|d|w|y)?$/i, 'must be a duration such as 15m, 24h or 7d')
+    // A unit is required: jsonwebtoken reads a bare number as milliseconds... or seconds, depending on type.
+    .regex(/^\d+\s*(s|m|h|d|w)$/i, 'must be a duration with a unit, such as 15m, 24h or 7d')
+    .refine((v) => durationSeconds(v) >= 60, 'must be at least 60s')
     .default('24h'),
   JWT_ISSUER: z.string().default('plm'),
   JWT_AUDIENCE: z.string().default('plm-api'),
@@ -102,15 +110,18 @@ export const parseConfig = (env: NodeJS.ProcessEnv): Config => {
     throw new ConfigError(`Invalid environment: ${problems}`);
   }
   const e = parsed.data;
-  const isLocal = e.NODE_ENV !== 'production';
+  // In real AWS Lambda (not serverless-offline, not invoke local) the production checks always
+  // apply, whatever NODE_ENV says: a deploy from a dev shell must not sign with the dev secret.
+  const inAws = !!env.AWS_LAMBDA_FUNCTION_NAME && env.IS_OFFLINE !== 'true' && env.IS_LOCAL !== 'true';
+  const isLocal = e.NODE_ENV !== 'production' && !inAws;
   let secret = e.JWT_SECRET;
   if (!isLocal) {
-    if (!secret) throw new ConfigError('JWT_SECRET is required when NODE_ENV=production');
+    if (!secret) throw new ConfigError('JWT_SECRET is required in production (NODE_ENV=production or in AWS Lambda)');
     if (secret.length < 32 || WEAK_SECRETS.has(secret.toLowerCase())) {
       throw new ConfigError('JWT_SECRET is too weak: use at least 32 random characters (e.g. `openssl rand -base64 48`)');
     }
-    if (!e.MONGODB_URI) throw new ConfigError('MONGODB_URI is required when NODE_ENV=production');
-    if (!e.SETTINGS_ENCRYPTION_KEY) throw new ConfigError('SETTINGS_ENCRYPTION_KEY is required when NODE_ENV=production');
+    if (!e.MONGODB_URI) throw new ConfigError('MONGODB_URI is required in production');
+    if (!e.SETTINGS_ENCRYPTION_KEY) throw new ConfigError('SETTINGS_ENCRYPTION_KEY is required in production');
   }
   // Cheap hashes are allowed only to keep the test suite fast.
   if (e.NODE_ENV !== 'test' && e.BCRYPT_COST < 12) throw new ConfigError('BCRYPT_COST must be at least 12');

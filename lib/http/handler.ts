@@ -25,6 +25,8 @@ export interface RouteSpec<A extends boolean, B, Q, P> {
   path?: P;
   /** default 16 KiB */
   maxBodyBytes?: number;
+  /** An absent body is read as `{}` (for bodies whose fields are all optional). */
+  bodyOptional?: boolean;
 }
 
 export interface RouteRequest<A extends boolean, B, Q, P> {
@@ -75,10 +77,10 @@ export const httpHandler = <
   const handler = middy<ApiEvent, ApiResult, Error, PlmContext>(core as never, {
     timeoutEarlyInMillis: TIMEOUT_EARLY_MS,
     timeoutEarlyResponse: () => {
-      throw Object.assign(new Error('Lambda deadline reached'), { name: 'TimeoutError' });
+      throw new APIError('The request took too long and was stopped', 504, 'TIMEOUT', { expose: true });
     },
   })
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false })) // events hold passwords and tokens
     .use(requestContext(spec.route))
     .use(securityHeaders())
     .use(cors())
@@ -87,7 +89,7 @@ export const httpHandler = <
     .use(compress());
 
   if (spec.auth) handler.use(authenticate());
-  if (spec.body) handler.use(jsonBody(spec.maxBodyBytes ?? 16 * 1024));
+  if (spec.body) handler.use(jsonBody({ maxBytes: spec.maxBodyBytes ?? 16 * 1024, optional: spec.bodyOptional ?? false }));
   handler.use(validate({ body: spec.body, query: spec.query, path: spec.path }));
   return handler;
 };

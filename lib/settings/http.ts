@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ApiEvent } from '../http/types';
+import { headerOf } from '../http/headers';
 
 /** `?verify=true` on PUT; any other query parameter is a 400, like unknown body fields. */
 export const PutSettingsQuery = z
@@ -9,6 +10,6 @@ export const PutSettingsQuery = z
 
 /** The If-Match header (API Gateway lower-cases header names; other callers may not). */
 export const ifMatchHeader = (event: ApiEvent): string | undefined => {
-  const value = event.headers?.['if-match'] ?? event.headers?.['If-Match'];
+  const value = headerOf(event, 'if-match');
   return value === undefined || value.trim() === '' ? undefined : value;
 };

@@ -2,6 +2,7 @@ import type middy from '@middy/core';
 import { isSessionActive } from '../../auth/sessions';
 import { verifyAccessToken } from '../../auth/tokens';
 import { unauthorized } from '../../errors';
+import { headerOf } from '../headers';
 import type { ApiEvent, ApiResult, PlmContext } from '../types';
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/;
@@ -9,7 +10,7 @@ const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/;
 /** Requires a valid access token whose session is still active (logout is immediate). */
 export const authenticate = (): middy.MiddlewareObj<ApiEvent, ApiResult, Error, PlmContext> => ({
   before: async ({ event, context }) => {
-    const header = event.headers?.authorization ?? event.headers?.Authorization;
+    const header = headerOf(event, 'authorization');
     if (!header) throw unauthorized('Authentication required: send Authorization: Bearer <token>', 'UNAUTHORIZED');
     const match = BEARER.exec(header.trim());
     if (!match) throw unauthorized('The Authorization header must be "Bearer <token>"', 'INVALID_TOKEN');

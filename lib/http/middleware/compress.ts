@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import type middy from '@middy/core';
 import { APIError } from '../../errors';
+import { headerOf } from '../headers';
 import { appendVary } from '../response';
 import type { ApiEvent, ApiResult } from '../types';
 
@@ -41,7 +42,7 @@ export const compress = (): middy.MiddlewareObj<ApiEvent, ApiResult> => ({
     const headers = response.headers;
     appendVary(headers, 'Accept-Encoding');
     if (response.body.length < COMPRESS_ABOVE_BYTES || headers['Content-Encoding']) return;
-    const accept = Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === 'accept-encoding')?.[1];
+    const accept = headerOf(event, 'accept-encoding');
     if (!acceptsGzip(accept)) {
       const bytes = Buffer.byteLength(response.body, 'utf8');
       if (bytes > MAX_RESPONSE_BYTES) throw tooLarge(bytes);

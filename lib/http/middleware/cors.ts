@@ -1,9 +1,8 @@
 import type middy from '@middy/core';
 import { getConfig } from '../../config';
+import { headerOf } from '../headers';
 import { appendVary } from '../response';
 import type { ApiEvent, ApiResult } from '../types';
-
-const header = (event: ApiEvent, name: string): string | undefined => event.headers?.[name] ?? event.headers?.[name.toLowerCase()];
 
 /** Response headers a browser client may read (keep in step with serverless.yml). */
 const EXPOSED_HEADERS =
@@ -16,7 +15,7 @@ const EXPOSED_HEADERS =
 export const cors = (): middy.MiddlewareObj<ApiEvent, ApiResult> => {
   const apply = async (request: middy.Request<ApiEvent, ApiResult>): Promise<void> => {
     if (!request.response) return;
-    const origin = header(request.event, 'origin');
+    const origin = headerOf(request.event, 'origin');
     const headers: Record<string, string> = {};
     if (origin && getConfig().CORS_ALLOWED_ORIGINS.includes(origin)) {
       headers['Access-Control-Allow-Origin'] = origin;

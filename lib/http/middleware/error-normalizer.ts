@@ -30,9 +30,6 @@ const CODE_BY_STATUS: Record<number, string> = {
 export const toAPIError = (error: unknown): APIError => {
   if (error instanceof APIError) return error;
   if (error instanceof ConfigError) return new APIError(error.message, 500, 'CONFIG_ERROR', { expose: false, cause: error });
-  if (error instanceof Error && error.name === 'TimeoutError') {
-    return new APIError('The request took too long and was stopped', 504, 'TIMEOUT', { expose: true, cause: error });
-  }
   if (isConnectivityError(error)) return databaseUnavailable(error);
   if (isHttpLike(error) && error.statusCode >= 400 && error.statusCode < 500) {
     // Middy's JSON parser says 415 for malformed JSON; that is the client's syntax error: 400.

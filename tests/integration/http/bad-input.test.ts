@@ -194,3 +194,17 @@ describe('login throttling', () => {
     expect(other.statusCode).toBe(401);
   });
 });
+
+describe('optional bodies and media-type case', () => {
+  it('logout needs no body', async () => {
+    const { token } = await createUserAndLogin();
+    const res = await invoke(logout, { method: 'POST', path: '/api/logout', token });
+    expect(res.statusCode).toBe(204);
+  });
+
+  it('accepts a JSON content type in any case', async () => {
+    await createUser('ivan', 'ivan-password');
+    const res = await loginRaw(JSON.stringify({ username: 'ivan', password: 'ivan-password' }), { 'Content-Type': 'Application/JSON; charset=UTF-8' });
+    expect(res.statusCode).toBe(200);
+  });
+});

@@ -32,6 +32,15 @@ describe('parseConfig', () => {
     expect(message).not.toContain(weak === 'secret' ? 'secret"' : weak);
   });
 
+  it('applies the production checks inside AWS Lambda whatever NODE_ENV says', () => {
+    expect(() => parseConfig({ NODE_ENV: 'development', AWS_LAMBDA_FUNCTION_NAME: 'plm-prod-login' })).toThrow(/JWT_SECRET is required/);
+    expect(parseConfig({ NODE_ENV: 'development', AWS_LAMBDA_FUNCTION_NAME: 'plm-local-login', IS_OFFLINE: 'true' }).isLocal).toBe(true);
+  });
+
+  it.each(['3600', '0s', '30s', 'forever'])('refuses JWT_EXPIRY=%p (a unit and at least 60s)', (v) => {
+    expect(() => parseConfig({ JWT_EXPIRY: v })).toThrow(/JWT_EXPIRY/);
+  });
+
   it('accepts a strong production configuration', () => {
     expect(parseConfig(prod()).isLocal).toBe(false);
   });
