@@ -1,7 +1,7 @@
 import { resolveTuning, type UpstreamTuning } from '../upstream/client-options';
 import { VERSION } from '../version';
 import { logger } from '../logger';
-import type { UpstreamError } from '../upstream/errors';
+import { isUpstreamError, type UpstreamError } from '../upstream/errors';
 import { UpstreamHttp, type UpstreamResponse } from '../upstream/http';
 import { offsetPages } from '../upstream/pages';
 import type { z } from 'zod';
@@ -19,6 +19,9 @@ export interface PlexIterateOptions {
   type?: number;
   signal?: AbortSignal;
 }
+
+/** `info.reason` of the error thrown when a strict listing's row count does not match its totalSize. */
+export const LISTING_CHANGED = 'listing changed while paging';
 
 const itemPage = pageSchema(metadataSchema);
 const historyPage = pageSchema(historyRowSchema);
@@ -109,6 +112,29 @@ export class PlexClient {
     }));
   }
 
+  /**
+   * Is this token the server owner's (admin)? Asks `GET /accounts`, the PMS's
+   * system-accounts list, which only the admin may read: 200 → 'admin',
+   * 401/403 → 'not-admin', anything else (other status, network error,
+   * timeout) → 'unknown'. NOT verified against a real server (the reference
+   * notes only say "Admin can see all users [in history], others only their
+   * own" and that non-owner tokens get 4xx on admin routes); callers treat
+   * 'unknown' as the owner and log a warning, so a PMS that answered this
+   * route differently would keep today's behaviour, never refuse an owner.
+   */
+  async isServerAdmin(signal?: AbortSignal): Promise<'admin' | 'not-admin' | 'unknown'> {
+    try {
+      const res = await this.http.get({ path: '/accounts', signal });
+      if (res.status === 401 || res.status === 403) return 'not-admin';
+      if (res.status >= 200 && res.status < 300) return 'admin';
+      return 'unknown';
+    } catch (e) {
+      if (signal?.aborted) throw e;
+      if (isUpstreamError(e)) return 'unknown';
+      throw e;
+    }
+  }
+
   /** Cheap authenticated call: throws PLEX_UNAUTHORIZED / _UNAVAILABLE / _TIMEOUT. */
   async verify(signal?: AbortSignal): Promise<{ sections: number }> {
     return { sections: (await this.getSections(signal)).length };
@@ -116,16 +142,23 @@ export class PlexClient {
 
   /** totalSize of a listing via a 0-length page. */
   async getSectionSize(sectionId: string, type?: number, signal?: AbortSignal): Promise<number> {
-    const page = await this.page(itemPage, sectionId, `/library/sections/${encodeURIComponent(sectionId)}/all`, { type }, 0, 0, signal);
+    const page = await this.page(itemPage, sectionId, `/library/sections/${encodeURIComponent(sectionId)}/all`, { type }, 0, 0, signal, true);
     if (page.totalSize === undefined) throw this.http.error('bad_response', `Plex sent no totalSize for section ${sectionId}`, { reason: 'totalSize missing' });
     return page.totalSize;
   }
 
-  /** Every item of a section, in pages. Duplicates from a library changing mid-read are dropped. */
-  iterateSectionItems(sectionId: string, opts: PlexIterateOptions = {}): AsyncIterable<PlexItem[]> {
+  /**
+   * Every item of a section, in pages. Duplicates from a library changing
+   * mid-read are dropped. With `strict`, a listing whose row count does not
+   * match the totalSize Plex announced (items added or deleted while paging,
+   * which shifts offsets so some rows are never read) throws a
+   * PLEX_BAD_RESPONSE with reason LISTING_CHANGED instead of returning a short
+   * read; callers retry the sweep (see snapshot-builder.ts).
+   */
+  iterateSectionItems(sectionId: string, opts: PlexIterateOptions & { strict?: boolean } = {}): AsyncIterable<PlexItem[]> {
     const path = `/library/sections/${encodeURIComponent(sectionId)}/all`;
     const seen = new Set<string>();
-    return this.pages(itemPage, sectionId, path, { type: opts.type }, opts.signal, (rows) => {
+    return this.pages(itemPage, sectionId, path, { type: opts.type }, { signal: opts.signal, sectionListing: true, check: opts.strict ? 'exact' : 'log' }, (rows) => {
       const out: PlexItem[] = [];
       for (const row of rows) {
         if (seen.has(row.ratingKey)) continue;
@@ -137,31 +170,26 @@ export class PlexClient {
   }
 
   /**
-   * Server-wide play history of a section (all accounts), newest first. With
-   * `since` (epoch s) rows older are dropped and paging stops early; the filter
-   * is applied here because Plex's `viewedAt>=` query syntax is not verified.
+   * Server-wide play history of a section (all accounts when the token is the
+   * owner's; only its own account's otherwise), OLDEST first. Offset paging
+   * over a list that grows while we read it is only stable in ascending
+   * order: new plays append at the end instead of pushing every row one
+   * offset further (newest-first would make rows slide past the page
+   * boundaries and never be read). Fewer rows than the announced totalSize
+   * (history rows deleted mid-read) throws LISTING_CHANGED; more is fine
+   * (plays that arrived during the read).
    */
-  async *iterateHistory(sectionId: string, opts: { since?: number; signal?: AbortSignal } = {}): AsyncGenerator<PlexHistoryEntry[], void, undefined> {
+  iterateHistory(sectionId: string, opts: { signal?: AbortSignal } = {}): AsyncIterable<PlexHistoryEntry[]> {
     const convert = toHistory(sectionId);
-    const pages = this.pages(historyPage, sectionId, '/status/sessions/history/all', { librarySectionID: sectionId, sort: 'viewedAt:desc' }, opts.signal, (rows) =>
+    return this.pages(historyPage, sectionId, '/status/sessions/history/all', { librarySectionID: sectionId, sort: 'viewedAt:asc' }, { signal: opts.signal, sectionListing: false, check: 'at-least' }, (rows) =>
       rows.map(convert).filter((r): r is PlexHistoryEntry => r !== null),
     );
-    for await (const page of pages) {
-      if (opts.since === undefined) {
-        yield page;
-        continue;
-      }
-      const since = opts.since;
-      const kept = page.filter((r) => r.viewedAt >= since);
-      if (kept.length) yield kept;
-      if (kept.length < page.length) return; // sorted desc: the rest is older
-    }
   }
 
   /** Size, leaf count and newest leaf addedAt per show (episodes) or per album (tracks). */
   async getParentTotals(sectionId: string, leafType: number = PLEX_TYPE.episode, signal?: AbortSignal): Promise<Map<string, PlexParentTotals>> {
     const totals = new Map<string, PlexParentTotals>();
-    for await (const page of this.iterateSectionItems(sectionId, { type: leafType, signal })) {
+    for await (const page of this.iterateSectionItems(sectionId, { type: leafType, signal, strict: true })) {
       for (const leaf of page) {
         const parent = leafType === PLEX_TYPE.track ? leaf.parentRatingKey : leaf.grandparentRatingKey;
         if (!parent) continue;
@@ -192,15 +220,17 @@ export class PlexClient {
     query: Record<string, string | number | undefined>,
     start: number,
     size: number,
-    signal?: AbortSignal,
+    signal: AbortSignal | undefined,
+    sectionListing: boolean,
   ): Promise<{ rows: Array<z.output<T>>; totalSize?: number }> {
-    const notFound = () => this.http.error('not_found', `Plex has no library section ${sectionId}`, { path, reason: 'section not found' });
-    const res = this.check(
-      await this.http.get({ path, query: { ...query, 'X-Plex-Container-Start': start, 'X-Plex-Container-Size': size }, signal }),
-      notFound,
-    );
+    // Only a section listing can mean "no such section"; an empty or missing answer anywhere else is a broken answer.
+    const notFound = sectionListing ? () => this.http.error('not_found', `Plex has no library section ${sectionId}`, { path, reason: 'section not found' }) : undefined;
+    const res = this.check(await this.http.get({ path, query: { ...query, 'X-Plex-Container-Start': start, 'X-Plex-Container-Size': size }, signal }), notFound);
     const body = this.http.parse(res, schema);
-    if (!body.MediaContainer) throw notFound(); // Plex's other way of saying "no such section"
+    if (!body.MediaContainer) {
+      if (notFound) throw notFound(); // Plex's other way of saying "no such section"
+      throw this.http.error('bad_response', `Plex sent no MediaContainer (GET ${path})`, { path, upstreamStatus: res.status, reason: 'MediaContainer missing' });
+    }
     return { rows: body.MediaContainer.Metadata ?? [], totalSize: body.MediaContainer.totalSize };
   }
 
@@ -209,21 +239,38 @@ export class PlexClient {
     sectionId: string,
     path: string,
     query: Record<string, string | number | undefined>,
-    signal: AbortSignal | undefined,
+    opts: { signal: AbortSignal | undefined; sectionListing: boolean; check: 'log' | 'exact' | 'at-least' },
     convert: (rows: Array<z.output<T>>) => R[],
   ): AsyncGenerator<R[], void, undefined> {
+    const { signal, sectionListing } = opts;
     const size = this.pageSize;
-    const first = await this.page(schema, sectionId, path, query, 0, size, signal);
-    const total = first.totalSize ?? first.rows.length;
-    const pages = offsetPages({ rows: first.rows, total }, size, async (start, s) => (await this.page(schema, sectionId, path, query, start, size, s)).rows, {
-      lookAhead: this.http.concurrency,
-      signal,
-    });
+    const fetchAt = (start: number, s: AbortSignal | undefined) => this.page(schema, sectionId, path, query, start, size, s, sectionListing);
+    const first = await fetchAt(0, signal);
+    if (first.totalSize === undefined) {
+      // No totalSize (seen on real servers; python-plexapi falls back the same way): the total is
+      // unknown, so read page after page until a short or empty one. A first page LONGER than asked
+      // means the server ignored paging and sent everything.
+      yield convert(first.rows);
+      if (first.rows.length < size || first.rows.length > size) return;
+      for (let start = size; ; start += size) {
+        const next = await fetchAt(start, signal);
+        yield convert(next.rows);
+        if (next.rows.length < size) return;
+      }
+    }
+    const total = first.totalSize;
+    const pages = offsetPages({ rows: first.rows, total }, size, async (start, s) => (await fetchAt(start, s)).rows, { lookAhead: this.http.concurrency, signal });
     let count = 0;
     for await (const rows of pages) {
       count += rows.length;
       yield convert(rows);
     }
-    if (count !== total) logger.warn('plex listing changed while paging', { upstream: { service: 'plex', path, expected: total, received: count } });
+    if (count === total) return;
+    const detail = { upstream: { service: 'plex', path, expected: total, received: count } };
+    if (opts.check === 'log' || (opts.check === 'at-least' && count > total)) {
+      logger.warn('plex listing changed while paging', detail);
+      return;
+    }
+    throw this.http.error('bad_response', `Plex's listing changed while plm read it (GET ${path}: ${total} announced, ${count} read)`, { path, reason: LISTING_CHANGED });
   }
 }

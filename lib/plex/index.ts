@@ -1,2 +1,2 @@
-export { PlexClient, type PlexClientOptions, type PlexIterateOptions } from './client';
+export { PlexClient, LISTING_CHANGED, type PlexClientOptions, type PlexIterateOptions } from './client';
 export * from './types';

@@ -5,8 +5,14 @@
  * X-Plex-Container-Start/-Size headers or query, totalSize only when paged,
  * Metadata absent on an empty page, viewCount/lastViewedAt of the owner only
  * and omitted when zero, 401 HTML for a bad token, 404 for an unknown section.
+ *
+ * Non-owner tokens (`sharedTokens`: token → account id) behave like a shared /
+ * managed user's token: items carry THAT account's viewCount/lastViewedAt, the
+ * server history shows only that account's rows, and the admin-only system
+ * accounts list (`/accounts`) answers 401. The owner's token gets `/accounts`
+ * with every account.
  */
-import type { FakeDataset, FakeItem } from './dataset';
+import { OWNER_ACCOUNT_ID, type FakeDataset, type FakeItem } from './dataset';
 import { startFakeServer, type FakeResponse, type FakeServer, type RecordedRequest } from './fake-server';
 import { LibraryView, PLEX_TYPE_NUMBER, SECTION_DEFAULT_TYPE } from './library-view';
 
@@ -40,18 +46,32 @@ const toXml = (name: string, obj: JsonObject): string => {
 };
 
 export interface FakePlexOptions {
+  /** The server owner's (admin) token. */
   token: string;
+  /** Tokens of shared/managed users → their Plex account id. */
+  sharedTokens?: Record<string, number>;
   port?: number;
   latencyMs?: number;
+  /** Quirk: paged answers carry no totalSize (and no X-Plex-Container-Total-Size header). */
+  omitTotalSize?: boolean;
+}
+
+export interface FakePlexQuirks {
+  omitTotalSize: boolean;
 }
 
 export interface FakePlex extends FakeServer {
   /** Replace the dataset (e.g. after a test mutated it). */
   setDataset(dataset: FakeDataset): void;
+  /** Runtime quirks (e.g. leave totalSize out of paged answers). */
+  quirks: FakePlexQuirks;
 }
 
 export const startFakePlex = async (dataset: FakeDataset, opts: FakePlexOptions): Promise<FakePlex> => {
   let view = new LibraryView(dataset);
+  const quirks: FakePlexQuirks = { omitTotalSize: opts.omitTotalSize ?? false };
+  /** Whose token made the request: the owner's unless a shared token was used. */
+  const accountOf = (req: RecordedRequest): number => (req.principal !== undefined ? Number(req.principal) : OWNER_ACCOUNT_ID);
 
   const answer = (req: RecordedRequest, container: JsonObject, extraHeaders: Record<string, string> = {}): FakeResponse => {
     const json = (req.headers.accept ?? '').includes('json');
@@ -72,8 +92,9 @@ export const startFakePlex = async (dataset: FakeDataset, opts: FakePlexOptions)
     const size = sizeRaw === undefined ? all.length : Math.max(0, Number(sizeRaw) || 0);
     const rows = all.slice(start, start + size);
     const container: JsonObject = { size: rows.length };
-    if (paged) Object.assign(container, { totalSize: all.length, offset: start });
-    const headers: Record<string, string> = paged ? { 'X-Plex-Container-Start': String(start), 'X-Plex-Container-Total-Size': String(all.length) } : {};
+    if (paged) Object.assign(container, quirks.omitTotalSize ? { offset: start } : { totalSize: all.length, offset: start });
+    const headers: Record<string, string> = paged ? { 'X-Plex-Container-Start': String(start) } : {};
+    if (paged && !quirks.omitTotalSize) headers['X-Plex-Container-Total-Size'] = String(all.length);
     return { rows, container, headers };
   };
 
@@ -101,8 +122,8 @@ export const startFakePlex = async (dataset: FakeDataset, opts: FakePlexOptions)
       })),
     }));
 
-  const metadata = (item: FakeItem): JsonObject => {
-    const owner = view.ownerStats(item);
+  const metadata = (item: FakeItem, accountId: number): JsonObject => {
+    const owner = view.accountStats(item, accountId);
     const parent = item.parentRatingKey ? view.byKey.get(item.parentRatingKey) : undefined;
     const grandparent = item.grandparentRatingKey ? view.byKey.get(item.grandparentRatingKey) : undefined;
     const isParent = !item.media;
@@ -124,7 +145,7 @@ export const startFakePlex = async (dataset: FakeDataset, opts: FakePlexOptions)
       duration: item.type === 'photo' ? undefined : 2_700_000,
       addedAt: item.addedAt,
       updatedAt: item.updatedAt,
-      // Owner only, and absent when zero — exactly what makes Plex alone unsafe for multi-user servers.
+      // The token's own account only, and absent when zero — exactly what makes Plex alone unsafe for multi-user servers.
       viewCount: owner.viewCount || undefined,
       lastViewedAt: owner.lastViewedAt ?? undefined,
     };
@@ -187,7 +208,7 @@ export const startFakePlex = async (dataset: FakeDataset, opts: FakePlexOptions)
         title1: section.title,
         title2: `All ${section.title}`,
         viewGroup: type ?? section.type,
-        Metadata: rows.length ? rows.map(metadata) : undefined, // absent on an empty page
+        Metadata: rows.length ? rows.map((r) => metadata(r, accountOf(req))) : undefined, // absent on an empty page
       },
       headers,
     );
@@ -195,9 +216,12 @@ export const startFakePlex = async (dataset: FakeDataset, opts: FakePlexOptions)
 
   const history = (req: RecordedRequest): FakeResponse => {
     const q = req.query;
+    // "Admin can see all users, others can only see their own" (Plex API spec).
+    const onlyAccount = req.principal !== undefined ? accountOf(req) : undefined;
     const sinceRaw = q['viewedAt>'] ?? q['viewedAt>>']; // `viewedAt>=N` arrives as key "viewedAt>" value N
     let rows = view.history.filter(
       (h) =>
+        (onlyAccount === undefined || h.play.accountId === onlyAccount) &&
         (!q.librarySectionID || h.item.sectionId === q.librarySectionID) &&
         (!q.accountID || String(h.play.accountId) === q.accountID) &&
         (!q.metadataItemID || [h.item.ratingKey, h.item.parentRatingKey, h.item.grandparentRatingKey].includes(q.metadataItemID)) &&
@@ -230,11 +254,25 @@ export const startFakePlex = async (dataset: FakeDataset, opts: FakePlexOptions)
     return answer(req, { ...container, Metadata: metadata.length ? metadata : undefined }, headers);
   };
 
+  /** GET /accounts: the server's system accounts, admin (owner) token only. */
+  const accounts = (req: RecordedRequest): FakeResponse => {
+    if (req.principal !== undefined) return { status: 401, headers: { 'Content-Type': 'text/html' }, body: PLEX_UNAUTHORIZED_BODY };
+    return answer(req, {
+      size: view.ds.accounts.length,
+      identifier: 'com.plexapp.system.accounts',
+      Account: view.ds.accounts.map((a) => ({ id: a.id, key: `/accounts/${a.id}`, name: a.name, defaultAudioLanguage: 'en', autoSelectAudio: true })),
+    });
+  };
+
+  const altSecrets: Record<string, string> = {};
+  for (const [tok, accountId] of Object.entries(opts.sharedTokens ?? {})) altSecrets[tok] = String(accountId);
+
   const server = await startFakeServer({
     secretHeader: 'X-Plex-Token',
     secretQuery: 'X-Plex-Token',
     headerAuthenticates: true,
     secret: opts.token,
+    altSecrets,
     port: opts.port,
     latencyMs: opts.latencyMs,
     errorBody: (status) =>
@@ -250,11 +288,13 @@ export const startFakePlex = async (dataset: FakeDataset, opts: FakePlexOptions)
       const m = /^\/library\/sections\/([^/]+)\/all$/.exec(req.path);
       if (m?.[1]) return listing(req, decodeURIComponent(m[1]));
       if (req.path === '/status/sessions/history/all') return history(req);
+      if (req.path === '/accounts' || req.path === '/accounts/') return accounts(req);
       return { status: 404, headers: { 'Content-Type': 'text/html' }, body: NOT_FOUND_BODY };
     },
   });
 
   return Object.assign(server, {
+    quirks,
     setDataset: (ds: FakeDataset) => {
       view = new LibraryView(ds);
     },

@@ -50,8 +50,10 @@ export interface RecordedRequest {
   headers: Record<string, string>;
   /** Where the secret came in, if anywhere (never its value). */
   secretIn: { header: boolean; query: boolean };
-  /** The secret sent matched the fake's one. */
+  /** The secret sent matched the fake's one (or one of its `altSecrets`). */
   authorized: boolean;
+  /** Label of the alt secret that authenticated (e.g. a shared user's account id); undefined for the main secret. */
+  principal?: string;
 }
 
 export interface FakeResponse {
@@ -79,6 +81,8 @@ export interface FakeServerOptions {
   /** Whether the header authenticates (Plex) or is ignored (Tautulli reads only `apikey`). */
   headerAuthenticates: boolean;
   secret: string;
+  /** Further accepted secrets → a label recorded as `principal` (never the secret itself). */
+  altSecrets?: Record<string, string>;
   port?: number;
   /** Added to every answer, to make concurrency observable. */
   latencyMs?: number;
@@ -125,14 +129,17 @@ export const startFakeServer = async (opts: FakeServerOptions): Promise<FakeServ
     const querySecret = url.searchParams.get(opts.secretQuery) ?? undefined;
     const query: Record<string, string> = {};
     for (const [k, v] of url.searchParams) if (k !== opts.secretQuery) query[k] = v;
+    const sent = querySecret ?? (opts.headerAuthenticates ? headerSecret : undefined);
+    const alt = sent !== undefined && sent !== opts.secret && opts.altSecrets && Object.hasOwn(opts.altSecrets, sent) ? opts.altSecrets[sent] : undefined;
     const rec: RecordedRequest = {
       method: req.method ?? 'GET',
       path: url.pathname,
       query,
       headers,
       secretIn: { header: headerSecret !== undefined, query: querySecret !== undefined },
-      authorized: querySecret === opts.secret || (opts.headerAuthenticates && headerSecret === opts.secret),
+      authorized: querySecret === opts.secret || (opts.headerAuthenticates && headerSecret === opts.secret) || alt !== undefined,
     };
+    if (alt !== undefined) rec.principal = alt;
     requests.push(rec);
 
     void (async () => {

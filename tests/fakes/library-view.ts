@@ -31,7 +31,8 @@ export class LibraryView {
   /** sectionId → Plex item type → live items in Plex's default order (titleSort). */
   private readonly listings = new Map<string, Map<ItemType, FakeItem[]>>();
   private readonly children = new Map<string, FakeItem[]>();
-  private readonly owner = new Map<string, OwnerStats>();
+  /** accountId → ratingKey → that account's own watch state (Plex shows each token its own). */
+  private readonly watch = new Map<number, Map<string, OwnerStats>>();
   /** Non-manual plays of live items, newest first. */
   readonly history: HistoryEntry[];
 
@@ -54,11 +55,12 @@ export class LibraryView {
     for (const bySection of this.listings.values()) for (const list of bySection.values()) list.sort(byTitle);
 
     for (const p of ds.plays) {
-      if (p.accountId !== OWNER_ACCOUNT_ID) continue;
-      const s = this.owner.get(p.ratingKey) ?? { viewCount: 0, lastViewedAt: null, viewedLeafCount: 0 };
+      let own = this.watch.get(p.accountId);
+      if (!own) this.watch.set(p.accountId, (own = new Map()));
+      const s = own.get(p.ratingKey) ?? { viewCount: 0, lastViewedAt: null, viewedLeafCount: 0 };
       s.viewCount++;
       s.lastViewedAt = Math.max(s.lastViewedAt ?? 0, p.viewedAt);
-      this.owner.set(p.ratingKey, s);
+      own.set(p.ratingKey, s);
     }
     this.history = [];
     ds.plays.forEach((play, i) => {
@@ -91,10 +93,16 @@ export class LibraryView {
 
   /** Owner's watch state; for parents aggregated over their leaves like Plex does. */
   ownerStats(item: FakeItem): OwnerStats {
-    if (LEAF.has(item.type)) return this.owner.get(item.ratingKey) ?? { viewCount: 0, lastViewedAt: null, viewedLeafCount: 0 };
+    return this.accountStats(item, OWNER_ACCOUNT_ID);
+  }
+
+  /** One account's own watch state (what that account's token sees on items). */
+  accountStats(item: FakeItem, accountId: number): OwnerStats {
+    const own = this.watch.get(accountId);
+    if (LEAF.has(item.type)) return own?.get(item.ratingKey) ?? { viewCount: 0, lastViewedAt: null, viewedLeafCount: 0 };
     const agg: OwnerStats = { viewCount: 0, lastViewedAt: null, viewedLeafCount: 0 };
     for (const leaf of this.leavesOf(item)) {
-      const s = this.owner.get(leaf.ratingKey);
+      const s = own?.get(leaf.ratingKey);
       if (!s) continue;
       agg.viewCount += s.viewCount;
       agg.viewedLeafCount++;

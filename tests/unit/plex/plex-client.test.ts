@@ -1,11 +1,12 @@
 import { DatasetBuilder, generateLibrary, startFakePlex, type FakePlex } from '../../fakes';
-import { PLEX_TYPE, PlexClient, type PlexClientOptions, type PlexItem } from '../../../lib/plex';
+import { LISTING_CHANGED, PLEX_TYPE, PlexClient, type PlexClientOptions, type PlexItem } from '../../../lib/plex';
 import { UpstreamError } from '../../../lib/upstream';
 import { quietLogs, caught, drain } from '../upstream/capture';
 
 quietLogs();
 
 const TOKEN = 'plex-token-abcdef123456';
+const SHARED_TOKEN = 'plex-token-of-alice-654321';
 const NOW = 1_760_000_000;
 const DAY = 86_400;
 
@@ -36,7 +37,7 @@ const small = b.build();
 
 let plex: FakePlex;
 beforeAll(async () => {
-  plex = await startFakePlex(small, { token: TOKEN, latencyMs: 2 });
+  plex = await startFakePlex(small, { token: TOKEN, sharedTokens: { [SHARED_TOKEN]: 2 }, latencyMs: 2 });
 });
 afterAll(() => plex.close());
 beforeEach(() => {
@@ -108,21 +109,40 @@ describe('PlexClient reads', () => {
     expect(plex.requests.at(-1)?.query).toMatchObject({ 'X-Plex-Container-Size': '0', type: '4' });
   });
 
-  it('history: every account, no manual marks, keys parsed, newest first', async () => {
+  it('history: every account, no manual marks, keys parsed, oldest first (stable offsets while plays arrive)', async () => {
     const movieHistory = await drain(client().iterateHistory(movies));
     expect(movieHistory.map((h) => [h.ratingKey, h.accountId])).toEqual([
-      [othersOnly, 3],
+      [ownerWatched, 1],
+      [ownerWatched, 1],
       [othersOnly, 2],
-      [ownerWatched, 1],
-      [ownerWatched, 1],
+      [othersOnly, 3],
     ]);
     expect(movieHistory.some((h) => h.ratingKey === manualOnly)).toBe(false);
     const showHistory = await drain(client().iterateHistory(shows));
     expect(showHistory).toEqual([
-      { ratingKey: e1, parentRatingKey: s1, grandparentRatingKey: show, viewedAt: NOW - 4 * DAY, accountId: 1, librarySectionId: shows },
       { ratingKey: e2, parentRatingKey: s1, grandparentRatingKey: show, viewedAt: NOW - 6 * DAY, accountId: 2, librarySectionId: shows },
+      { ratingKey: e1, parentRatingKey: s1, grandparentRatingKey: show, viewedAt: NOW - 4 * DAY, accountId: 1, librarySectionId: shows },
     ]);
-    expect(plex.requests.at(-1)?.query).toMatchObject({ librarySectionID: shows, sort: 'viewedAt:desc' });
+    expect(plex.requests.at(-1)?.query).toMatchObject({ librarySectionID: shows, sort: 'viewedAt:asc' });
+  });
+
+  it('isServerAdmin: the owner token reads /accounts (admin), a shared token gets 401 (not-admin), anything else is unknown', async () => {
+    expect(await client().isServerAdmin()).toBe('admin');
+    expect(await client({ token: SHARED_TOKEN }).isServerAdmin()).toBe('not-admin');
+    plex.setFault({ kind: 'status', status: 500, path: '/accounts' });
+    expect(await client({ retries: 0 }).isServerAdmin()).toBe('unknown');
+    plex.clearFaults();
+    plex.setFault({ kind: 'status', status: 403, path: '/accounts' });
+    expect(await client().isServerAdmin()).toBe('not-admin');
+  });
+
+  it("a shared user's token sees only its own plays: item watch data and server history", async () => {
+    const c = client({ token: SHARED_TOKEN });
+    const items = byKey(await drain(c.iterateSectionItems(movies)));
+    expect(items.get(ownerWatched)).toMatchObject({ viewCount: 0, lastViewedAt: null });
+    expect(items.get(othersOnly)).toMatchObject({ viewCount: 1, lastViewedAt: NOW - 3 * DAY });
+    const history = await drain(c.iterateHistory(movies));
+    expect(history.map((h) => [h.ratingKey, h.accountId])).toEqual([[othersOnly, 2]]);
   });
 });
 
@@ -174,14 +194,43 @@ describe('PlexClient paging', () => {
     expect(bigPlex.requests.length).toBeLessThanOrEqual(1 + 3);
   });
 
-  it('history `since` drops older rows and stops paging early', async () => {
-    const all = await drain(bigClient().iterateHistory('1'));
-    const requestsForAll = bigPlex.requests.length;
-    const since = all[Math.floor(all.length / 3)]?.viewedAt ?? 0;
-    bigPlex.resetStats();
-    const recent = await drain(bigClient({ concurrency: 1 }).iterateHistory('1', { since }));
-    expect(recent).toEqual(all.filter((h) => h.viewedAt >= since));
-    expect(bigPlex.requests.length).toBeLessThan(requestsForAll);
+  it('without totalSize, keeps reading pages until a short one (never just page 1)', async () => {
+    const withTotal = await drain(bigClient().iterateHistory('1'));
+    expect(withTotal.length).toBeGreaterThan(7 * 3);
+    bigPlex.quirks.omitTotalSize = true;
+    try {
+      bigPlex.resetStats();
+      const history = await drain(bigClient().iterateHistory('1'));
+      expect(history).toEqual(withTotal);
+      const items = await drain(bigClient().iterateSectionItems('1'));
+      expect(items).toHaveLength(liveMovies.length);
+      const starts = bigPlex.requests.filter((r) => r.path === '/library/sections/1/all').map((r) => Number(r.query['X-Plex-Container-Start']));
+      expect(starts).toEqual(Array.from({ length: Math.floor(liveMovies.length / 7) + 1 }, (_, i) => i * 7));
+    } finally {
+      bigPlex.quirks.omitTotalSize = false;
+    }
+  });
+
+  it('a strict listing that shrinks while being read fails with LISTING_CHANGED (never a short read); a lenient one logs', async () => {
+    const shrunk = structuredClone(big);
+    const victims = new Set(liveMovies.slice(0, 3).map((m) => m.ratingKey));
+    for (const item of shrunk.items) if (victims.has(item.ratingKey)) item.deletedAt = shrunk.now - 1;
+    const deleteOnPage = (start: string) => (r: { query: Record<string, string> }) => {
+      if (r.query['X-Plex-Container-Start'] === start) bigPlex.setDataset(shrunk);
+      return false;
+    };
+    try {
+      bigPlex.setFault({ kind: 'status', match: deleteOnPage('14') });
+      const err = await caught(() => drain(bigClient({ concurrency: 1 }).iterateSectionItems('1', { strict: true })));
+      expect(err).toMatchObject({ code: 'PLEX_BAD_RESPONSE', info: { reason: LISTING_CHANGED } });
+      bigPlex.setDataset(big);
+      bigPlex.clearFaults();
+      bigPlex.setFault({ kind: 'status', match: deleteOnPage('14') });
+      const lenient = await drain(bigClient({ concurrency: 1 }).iterateSectionItems('1'));
+      expect(lenient.length).toBeLessThan(liveMovies.length);
+    } finally {
+      bigPlex.setDataset(big);
+    }
   });
 
   it("honours the caller's AbortSignal", async () => {
@@ -216,6 +265,11 @@ describe('PlexClient failures', () => {
     await expect(drain(client().iterateSectionItems('99'))).rejects.toMatchObject({ statusCode: 404, code: 'PLEX_NOT_FOUND' });
     plex.setFault({ kind: 'empty', path: '/library/sections/1/all' });
     await expect(client().getSectionSize('1')).rejects.toMatchObject({ code: 'PLEX_NOT_FOUND' });
+  });
+
+  it('an empty {} from the history endpoint is a broken answer (502 PLEX_BAD_RESPONSE), not "no such library"', async () => {
+    plex.setFault({ kind: 'empty', path: '/status/sessions/history/all' });
+    await expect(drain(client().iterateHistory(movies))).rejects.toMatchObject({ statusCode: 502, code: 'PLEX_BAD_RESPONSE' });
   });
 
   it('5xx retried a bounded number of times then PLEX_UNAVAILABLE', async () => {
