@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { baseUrlProblem, normalizeBaseUrl } from './upstream/base-url';
 
 /**
  * The one configuration loader: the environment is parsed with zod once per
@@ -12,12 +13,15 @@ const optionalString = z
 
 const intFrom = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
 
+/** The server's own upstream URLs: same rules and normal form as users' (loopback allowed). */
 const httpUrl = optionalString.pipe(
   z
     .string()
-    .url()
-    .refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL')
-    .transform((u) => u.replace(/\/+$/, ''))
+    .superRefine((value, ctx) => {
+      const problem = baseUrlProblem(value, { allowLoopback: true });
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .transform(normalizeBaseUrl)
     .optional(),
 );
 

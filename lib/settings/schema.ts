@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { getConfig } from '../config';
+import { baseUrlProblem, normalizeBaseUrl } from '../upstream/base-url';
 
 /**
  * The shape of a user's settings, declared once. `Settings` is the full,
@@ -13,31 +15,12 @@ export const THRESHOLD_DAYS = { min: 1, max: 3650, fallback: 90 } as const;
 export const CACHE_TTL_MINUTES = { min: 1, max: 10080 } as const;
 export const DEFAULT_TIMEZONE = 'UTC';
 
-/** Literal link-local / cloud metadata hosts: a user-supplied URL must never make plm call them. */
-const METADATA_HOST = /^(169\.254\.\d{1,3}\.\d{1,3}|\[fe[89ab][0-9a-f]?:[^\]]*\]|\[::ffff:a9fe:[0-9a-f]{1,4}\]|\[fd00:ec2::254\]|metadata\.google\.internal)$/i;
-
-/** Why `text` is not an acceptable upstream base URL, or undefined when it is. */
-export const httpUrlProblem = (text: string): string | undefined => {
-  if (/[\s\u0000-\u001f\u007f]/.test(text)) return 'must not contain spaces or control characters';
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return 'must be an absolute http(s) URL such as http://192.168.1.10:32400';
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must use http or https';
-  if (!url.hostname) return 'must have a host';
-  if (url.username || url.password) return 'must not contain credentials; use the token/API key field';
-  if (url.search || url.hash) return 'must not contain a query string or fragment';
-  if (METADATA_HOST.test(url.hostname)) return 'must not point at a link-local or cloud metadata address';
-  return undefined;
-};
-
-/** Canonical form: WHATWG-normalised, without trailing slashes (clients append paths). */
-export const normalizeHttpUrl = (text: string): string => {
-  const url = new URL(text);
-  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
-};
+/**
+ * Why `text` is not an acceptable upstream URL for a user, or undefined. On a
+ * hosted plm (not local/test) a user may not point plm at its own host.
+ */
+export const httpUrlProblem = (text: string): string | undefined =>
+  baseUrlProblem(text, { allowLoopback: getConfig().isLocal });
 
 export const HttpUrl = z
   .string()
@@ -46,7 +29,7 @@ export const HttpUrl = z
     const problem = httpUrlProblem(value);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   })
-  .transform(normalizeHttpUrl);
+  .transform(normalizeBaseUrl);
 
 /** A masked value such as "****abcd" sent back as if it were the secret would silently replace it. */
 const LOOKS_MASKED = /^[*•x]{3,}/i;
