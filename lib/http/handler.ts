@@ -74,7 +74,7 @@ export const httpHandler = <
     });
   };
 
-  const handler = middy<ApiEvent, ApiResult, Error, PlmContext>(core as never, {
+  const handler = middy<ApiEvent, ApiResult, Error, PlmContext>(core, {
     timeoutEarlyInMillis: TIMEOUT_EARLY_MS,
     timeoutEarlyResponse: () => {
       throw new APIError('The request took too long and was stopped', 504, 'TIMEOUT', { expose: true });

@@ -76,6 +76,13 @@ const post = (path: string, body: unknown, token?: string) =>
     body: JSON.stringify(body),
   });
 
+it('answers unknown routes with the JSON error shape and security headers', async () => {
+  const res = await fetch(`${base}/api/nope`);
+  expect(res.status).toBe(404);
+  expect(await res.json()).toMatchObject({ error: { code: 'ROUTE_NOT_FOUND' } });
+  expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+});
+
 it('serves health with the version and a responding database', async () => {
   const res = await fetch(`${base}/api/health`);
   expect(await res.json()).toMatchObject({ status: 'ok', mongodb: { ok: true } });
