@@ -33,6 +33,8 @@ export interface UpstreamHttpOptions {
   retryMaxDelayMs?: number;
   /** Upper bound on how long a Retry-After can make us wait. */
   maxRetryAfterMs?: number;
+  /** Largest body accepted from one request (default 64 MB; a page is a few MB). */
+  maxBodyBytes?: number;
   fetch?: typeof fetch;
 }
 
@@ -54,6 +56,8 @@ export interface UpstreamResponse {
   /** Path without query string, safe for messages. */
   path: string;
 }
+
+const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 const RETRYABLE_STATUS = (s: number) => s === 429 || s >= 500;
 
@@ -96,6 +100,7 @@ export class UpstreamHttp {
       concurrency: this.concurrency,
       retryBaseDelayMs: options.retryBaseDelayMs ?? 250,
       retryMaxDelayMs: options.retryMaxDelayMs ?? 4000,
+      maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
       maxRetryAfterMs: options.maxRetryAfterMs ?? 10_000,
     };
     this.limit = pLimit(this.concurrency);
@@ -168,8 +173,18 @@ export class UpstreamHttp {
       let delayMs: number;
       let failure: UpstreamError;
       try {
-        const res = await this.fetchFn(url, { method: 'GET', headers: { ...this.headers, ...req.headers }, signal });
-        const buf = await res.arrayBuffer(); // body read stays under the same timeout
+        // Never follow redirects: a user-supplied server could bounce plm to an internal address.
+        const res = await this.fetchFn(url, { method: 'GET', headers: { ...this.headers, ...req.headers }, signal, redirect: 'manual' });
+        if (res.status >= 300 && res.status < 400) {
+          await res.body?.cancel();
+          log('warn', res.status, 0);
+          throw this.error('bad_response', `${name} answered with a redirect (HTTP ${res.status}); set its final URL instead (GET ${req.path})`, {
+            path: req.path,
+            upstreamStatus: res.status,
+            reason: 'redirect',
+          });
+        }
+        const buf = await this.readCapped(res, req.path); // body read stays under the same timeout
         const bytes = buf.byteLength;
         if (!RETRYABLE_STATUS(res.status)) {
           log(res.ok ? 'info' : 'warn', res.status, bytes);
@@ -189,6 +204,7 @@ export class UpstreamHttp {
           },
         );
       } catch (err) {
+        if (err instanceof UpstreamError) throw err;
         if (req.signal?.aborted) {
           log('debug', null, 0, { aborted: true }); // cancelled on purpose (early exit), not a fault
           throw req.signal.reason;
@@ -209,6 +225,34 @@ export class UpstreamHttp {
       if (attempt >= maxAttempts) throw failure;
       await sleep(delayMs, req.signal);
     }
+  }
+
+  /** The body, refusing more than maxBodyBytes (a hostile or broken server cannot exhaust memory). */
+  private async readCapped(res: Response, path: string): Promise<Uint8Array> {
+    const declared = Number(res.headers.get('content-length') ?? NaN);
+    const max = this.opts.maxBodyBytes;
+    const tooLarge = () =>
+      this.error('bad_response', `${SERVICE_NAME[this.service]} sent more than ${Math.round(max / 1048576)} MB for one request (GET ${path})`, {
+        path,
+        upstreamStatus: res.status,
+        reason: 'body too large',
+      });
+    if (declared > max) {
+      await res.body?.cancel();
+      throw tooLarge();
+    }
+    if (!res.body) return new Uint8Array(0);
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for await (const chunk of res.body) {
+      total += chunk.byteLength;
+      if (total > max) {
+        await res.body.cancel().catch(() => undefined);
+        throw tooLarge();
+      }
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks, total);
   }
 
   private backoff(attempt: number): number {
