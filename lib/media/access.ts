@@ -12,6 +12,14 @@
  *   shared user's token sees only its own plays in Plex history, and anyone can
  *   point "their" Tautulli anywhere; neither may change another user's answers.
  *
+ * Ownership: Plex shows the server-wide history of EVERY account only to the
+ * server owner (admin); a shared/managed user's token sees its own plays only,
+ * in history and on items. The proof therefore also records whether the token
+ * is the owner's (`PlexClient.isServerAdmin`, GET /accounts). 'unknown' (the
+ * route answered something unexpected) is treated as the owner with a
+ * warning: that mapping is NOT verified against a real PMS, and refusing a
+ * real owner would be worse than today's behaviour.
+ *
  * Tokens are never stored: only keyed hashes (the key is the server's
  * JWT_SECRET, so the hashes are useless outside this deployment).
  */
@@ -43,6 +51,10 @@ export const accessFingerprint = (plex: PlexCredentials): string => hmac('access
 export const sourcesKeyOf = (plex: PlexCredentials, tautulli: TautulliCredentials | null): string =>
   hmac('sources', plex.token, tautulli ? tautulli.url.replace(/\/+$/, '').toLowerCase() : '', tautulli?.apiKey ?? '');
 
+/** One Plex server (URL) through one token and one Tautulli: what the warmer must refresh once. */
+export const upstreamsKeyOf = (plex: PlexCredentials, tautulli: TautulliCredentials | null): string =>
+  hmac('upstreams', plex.url.replace(/\/+$/, '').toLowerCase(), sourcesKeyOf(plex, tautulli));
+
 export interface SectionInfo {
   id: string;
   type: string;
@@ -51,16 +63,22 @@ export interface SectionInfo {
   scannedAt: number | null;
 }
 
+/** Whether the proved token is the server owner's. */
+export type TokenOwnership = 'owner' | 'not-owner' | 'unknown';
+
 interface AccessDoc {
   _id: ReturnType<typeof derivedId>;
   machineIdentifier: string;
   sections: SectionInfo[];
+  /** Absent on proofs written before ownership was checked: such a proof is proved again. */
+  ownership?: TokenOwnership;
   verifiedAt: Date;
 }
 
 export interface ServerAccess {
   machineIdentifier: string;
   sections: SectionInfo[];
+  ownership: TokenOwnership;
   /** Epoch ms of the last successful proof. */
   verifiedAt: number;
   /** Set when Plex could not be reached just now: only cached snapshots can be served. */
@@ -94,16 +112,22 @@ export class AccessResolver {
     const _id = derivedId('media-access', fp);
     let doc = memo.get(fp) ?? (await (await this.col()).findOne({ _id })) ?? undefined;
     if (doc) memo.set(fp, doc);
-    if (doc && !opts.force && now() - doc.verifiedAt.getTime() < opts.maxAgeMs) {
-      return { machineIdentifier: doc.machineIdentifier, sections: doc.sections, verifiedAt: doc.verifiedAt.getTime() };
+    if (doc?.ownership && !opts.force && now() - doc.verifiedAt.getTime() < opts.maxAgeMs) {
+      return { machineIdentifier: doc.machineIdentifier, sections: doc.sections, ownership: doc.ownership, verifiedAt: doc.verifiedAt.getTime() };
     }
     try {
       // Sections need the token; /identity alone would prove only that the host answers.
-      const [sections, identity] = await Promise.all([client.getSections(opts.signal), client.getIdentity(opts.signal)]);
-      doc = { _id, machineIdentifier: identity.machineIdentifier, sections: sections.map(toSection), verifiedAt: new Date(now()) };
+      const [sections, identity, admin] = await Promise.all([client.getSections(opts.signal), client.getIdentity(opts.signal), client.isServerAdmin(opts.signal)]);
+      const ownership: TokenOwnership = admin === 'admin' ? 'owner' : admin === 'not-admin' ? 'not-owner' : 'unknown';
+      if (ownership === 'unknown') {
+        logger.warn('cannot tell whether the Plex token is the server owner\'s (GET /accounts answered unexpectedly); assuming it is', {
+          machineIdentifier: identity.machineIdentifier,
+        });
+      }
+      doc = { _id, machineIdentifier: identity.machineIdentifier, sections: sections.map(toSection), ownership, verifiedAt: new Date(now()) };
       await (await this.col()).replaceOne({ _id }, doc, { upsert: true });
       memo.set(fp, doc);
-      return { machineIdentifier: doc.machineIdentifier, sections: doc.sections, verifiedAt: doc.verifiedAt.getTime() };
+      return { machineIdentifier: doc.machineIdentifier, sections: doc.sections, ownership, verifiedAt: doc.verifiedAt.getTime() };
     } catch (e) {
       if (!isUpstreamError(e) || e.service !== 'plex') throw e;
       if (isAuthFailure(e)) {
@@ -113,7 +137,7 @@ export class AccessResolver {
       }
       if (!doc) throw e;
       logger.warn('plex unreachable; serving cached snapshots', { code: e.code, machineIdentifier: doc.machineIdentifier });
-      return { machineIdentifier: doc.machineIdentifier, sections: doc.sections, verifiedAt: doc.verifiedAt.getTime(), plexDown: e };
+      return { machineIdentifier: doc.machineIdentifier, sections: doc.sections, ownership: doc.ownership ?? 'unknown', verifiedAt: doc.verifiedAt.getTime(), plexDown: e };
     }
   }
 

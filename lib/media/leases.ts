@@ -18,18 +18,25 @@ interface LeaseDoc {
 
 const isDuplicate = (e: unknown) => (e as { code?: number }).code === 11000 || /duplicate key/i.test(String(e));
 
-export const tryAcquireLease = async (key: string, holder: string, ttlMs: number, db: () => Promise<Db> = getDb): Promise<boolean> => {
+/** `now` (epoch ms) is the caller's clock, so a service with an injected clock judges expiry by it too. */
+export const tryAcquireLease = async (key: string, holder: string, ttlMs: number, db: () => Promise<Db> = getDb, now: () => number = Date.now): Promise<boolean> => {
   const col = (await db()).collection<LeaseDoc>(MediaCollections.leases);
   const _id = derivedId('media-lease', key);
-  const until = new Date(Date.now() + ttlMs);
+  const until = new Date(now() + ttlMs);
   try {
     await col.insertOne({ _id, key, holder, until });
     return true;
   } catch (e) {
     if (!isDuplicate(e)) throw e;
   }
-  const taken = await col.updateOne({ _id, $or: [{ until: { $lt: new Date() } }, { holder }] }, { $set: { holder, until } });
+  const taken = await col.updateOne({ _id, $or: [{ until: { $lt: new Date(now()) } }, { holder }] }, { $set: { holder, until } });
   return taken.modifiedCount === 1;
+};
+
+/** Whether someone (not necessarily us) holds an unexpired lease on `key`. */
+export const leaseHeld = async (key: string, db: () => Promise<Db> = getDb, now: () => number = Date.now): Promise<boolean> => {
+  const doc = await (await db()).collection<LeaseDoc>(MediaCollections.leases).findOne({ _id: derivedId('media-lease', key) });
+  return doc !== null && doc.until.getTime() >= now();
 };
 
 export const releaseLease = async (key: string, holder: string, db: () => Promise<Db> = getDb): Promise<void> => {

@@ -7,6 +7,16 @@
  * small read by _id) → in-memory snapshot of that exact version (else chunks
  * from MongoDB, once per container and version). Only a missing or expired
  * snapshot touches the upstreams, and concurrent misses share one refresh.
+ *
+ * Freshness in production comes from the scheduled warmer (warm-cache.ts),
+ * which rebuilds every library well within the TTL. A request that finds an
+ * expired snapshot (within TTL × SWR_FACTOR) answers it flagged stale; only
+ * where work may continue after the response (a long-lived process such as
+ * `npm start`, `backgroundRefresh: true`) does it also start a refresh in the
+ * background — a Lambda container is frozen right after the response, so
+ * there a background refresh would stall half-done until the next invocation.
+ * Stale answers are capped: a snapshot older than MAX_STALE_MS is never
+ * served because Plex is down (the Plex error is answered instead).
  */
 import { randomBytes } from 'node:crypto';
 import { APIError, notFound } from '../errors';
@@ -17,10 +27,10 @@ import { resolveUserSettings, type ResolvedSettings } from '../settings/resolve'
 import { TautulliClient } from '../tautulli';
 import { isUpstreamError, type UpstreamError } from '../upstream';
 import { AccessResolver, sourcesKeyOf, type PlexCredentials, type SectionInfo, type ServerAccess, type TautulliCredentials } from './access';
-import { releaseLease, tryAcquireLease } from './leases';
+import { leaseHeld, releaseLease, tryAcquireLease } from './leases';
 import { LoadedSnapshot } from './loaded-snapshot';
 import { SnapshotMemoryCache } from './memory-cache';
-import { buildSnapshot } from './snapshot-builder';
+import { UNIT_LISTING, buildSnapshot } from './snapshot-builder';
 import { SnapshotStore, SnapshotVersionGone, refKey, type HeadDoc, type LibraryRef } from './snapshot-store';
 import type { JudgedSectionType, Library, SnapshotMeta } from './types';
 
@@ -55,19 +65,40 @@ export interface LibraryServiceDeps {
   accessMaxAgeMs: number;
   /** How long to wait for another container's refresh before doing it here. */
   leaseWaitMs: number;
+  /**
+   * May a refresh run after the response was sent (stale-while-revalidate)?
+   * False inside Lambda, where the container freezes after the response.
+   */
+  backgroundRefresh: boolean;
 }
+
+/** Running as a Lambda function (AWS sets this in every function's environment, serverless-offline too). */
+export const runsInLambda = (): boolean => !!process.env.AWS_LAMBDA_FUNCTION_NAME;
 
 const JUDGED: ReadonlySet<string> = new Set<JudgedSectionType>(['movie', 'show', 'artist']);
 /** Expired snapshots younger than TTL × this are served stale while a refresh runs in the background. */
 const SWR_FACTOR = 2;
 const LEASE_TTL_MS = 5 * 60_000;
-const UNIT_LISTING: Record<string, number | undefined> = { movie: 1, show: 2, artist: 9 };
+const LEASE_POLL_MS = 200;
+/** Plex down is no licence to serve anything: snapshots older than this are not served stale. */
+export const MAX_STALE_MS = 7 * 24 * 3600_000;
 
 /** Plex failures that mean "cannot reach it now", as opposed to "it said no". */
 export const isPlexUnreachable = (e: unknown): e is UpstreamError =>
   isUpstreamError(e) && e.service === 'plex' && (e.kind === 'unavailable' || e.kind === 'timeout' || e.kind === 'bad_response');
 
 const libraryNotFound = (id: string) => notFound(`Library ${id} does not exist on your Plex server`, 'LIBRARY_NOT_FOUND');
+
+/** A non-owner token's Plex data shows only its own plays: without Tautulli nothing can be judged unused. */
+export const plexNotOwner = (): APIError =>
+  new APIError(
+    "This Plex token is not the server owner's, so Plex shows only its own plays; use the owner's token or configure Tautulli",
+    409,
+    'PLEX_NOT_OWNER',
+  );
+
+/** Which Plex history a snapshot built through `access` has. */
+const historyScopeOf = (access: Pick<ServerAccess, 'ownership'>): 'ok' | 'own-only' => (access.ownership === 'not-owner' ? 'own-only' : 'ok');
 
 export const metaOf = (h: HeadDoc): SnapshotMeta => ({
   machineIdentifier: h.machineIdentifier,
@@ -141,7 +172,7 @@ export class LibraryService {
         let itemCount: number | null = head?.itemCount ?? null;
         if (itemCount === null && !access.plexDown) {
           // No snapshot yet: one cheap count (a 0-item page) so the list is useful before any refresh.
-          itemCount = await ctx.plex.getSectionSize(s.id, UNIT_LISTING[s.type], opts.signal).catch((e: unknown) => {
+          itemCount = await ctx.plex.getSectionSize(s.id, JUDGED.has(s.type) ? UNIT_LISTING[s.type as JudgedSectionType] : undefined, opts.signal).catch((e: unknown) => {
             if (isUpstreamError(e) && e.kind === 'not_found') return 0;
             if (isPlexUnreachable(e)) return null; // the list is still useful without this count
             throw e;
@@ -165,10 +196,17 @@ export class LibraryService {
   /** The library's snapshot under the cache policy (see the file comment). */
   async snapshotFor(ctx: UserContext, section: SectionInfo, opts: { refresh?: boolean } = {}): Promise<SnapshotAnswer> {
     const ref: LibraryRef = { machineIdentifier: ctx.access.machineIdentifier, sectionId: section.id, scope: ctx.scope };
+    // Fail closed before any sweep: a non-owner token without Tautulli cannot see other accounts' plays.
+    if (ctx.access.ownership === 'not-owner' && !ctx.tautulli) throw plexNotOwner();
     const head = await this.deps.store.readHead(ref);
     const { plexDown } = ctx.access;
     const stale = async (h: HeadDoc, cause: UpstreamError): Promise<SnapshotAnswer> => {
-      logger.warn('serving a stale snapshot', { code: cause.code, sectionId: section.id, ageMs: this.deps.now() - h.fetchedAt });
+      const ageMs = this.deps.now() - h.fetchedAt;
+      if (ageMs > MAX_STALE_MS) {
+        logger.warn('plex unreachable and the snapshot is too old to serve', { code: cause.code, sectionId: section.id, ageMs });
+        throw cause;
+      }
+      logger.warn('serving a stale snapshot', { code: cause.code, sectionId: section.id, ageMs });
       return this.answer(await this.load(ref, h), 'stale');
     };
     const refreshNow = async (): Promise<SnapshotAnswer> => {
@@ -186,13 +224,16 @@ export class LibraryService {
     }
     if (opts.refresh) return plexDown ? stale(head, plexDown) : refreshNow();
     const age = this.deps.now() - head.fetchedAt;
-    // A snapshot built without Tautulli is not good enough for a user who has one configured.
-    const expired = age >= ctx.ttlMs || (ctx.tautulli !== null && head.sources.tautulli === 'unconfigured');
+    // A snapshot built when the token's ownership was judged otherwise is rebuilt (its history scope differs).
+    const expired = age >= ctx.ttlMs || (!plexDown && head.sources.plexHistory !== historyScopeOf(ctx.access));
     if (!expired) return this.answer(await this.load(ref, head), 'hit');
     if (plexDown) return stale(head, plexDown);
-    if (age < ctx.ttlMs * SWR_FACTOR) {
-      // Stale-while-revalidate: answer now, refresh once in the background (errors only logged).
-      this.refresh(ctx, section).catch((e: unknown) => logger.warn('background refresh failed', { sectionId: section.id, error: String(e) }));
+    if (age < ctx.ttlMs * SWR_FACTOR && head.sources.plexHistory === historyScopeOf(ctx.access)) {
+      // Stale-while-revalidate: answer now; refresh in the background only where the process keeps
+      // running after the response (not in Lambda — there the warmer keeps snapshots fresh).
+      if (this.deps.backgroundRefresh) {
+        this.refresh(ctx, section).catch((e: unknown) => logger.warn('background refresh failed', { sectionId: section.id, error: String(e) }));
+      }
       return this.answer(await this.load(ref, head), 'stale');
     }
     return refreshNow();
@@ -214,21 +255,40 @@ export class LibraryService {
     return running;
   }
 
-  private async doRefresh(ctx: Pick<UserContext, 'plex' | 'tautulli'>, section: SectionInfo, ref: LibraryRef): Promise<LoadedSnapshot> {
+  private async doRefresh(ctx: Pick<UserContext, 'plex' | 'tautulli' | 'access'>, section: SectionInfo, ref: LibraryRef): Promise<LoadedSnapshot> {
     const key = refKey(ref);
-    const startedAt = this.deps.now();
-    const leased = await tryAcquireLease(key, this.holder, LEASE_TTL_MS);
+    const { now } = this.deps;
+    // The version current BEFORE the lease attempt: if another container holds the lease, its
+    // result is whatever version replaces this one (its fetchedAt is its own sweep start, earlier
+    // than ours, so timestamps cannot tell).
+    const before = (await this.deps.store.readHead(ref))?.version ?? null;
+    const leased = await tryAcquireLease(key, this.holder, LEASE_TTL_MS, undefined, now);
     if (!leased) {
-      // Another container is refreshing this library: wait a little for its result.
-      const deadline = Date.now() + this.deps.leaseWaitMs;
-      while (Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 200));
+      // Another container is refreshing this library: wait for its result, and stop waiting as soon
+      // as the head changes or the lease is gone (its sweep failed, or it died and the lease expired).
+      const deadline = now() + this.deps.leaseWaitMs;
+      // Bounds the loop even under a clock that does not move (tests inject one).
+      for (let polls = Math.ceil(this.deps.leaseWaitMs / LEASE_POLL_MS); polls > 0 && now() < deadline; polls--) {
+        await new Promise((r) => setTimeout(r, LEASE_POLL_MS));
         const h = await this.deps.store.readHead(ref);
-        if (h && h.fetchedAt >= startedAt - 1000) return this.load(ref, h);
+        if (h && h.version !== before) return this.load(ref, h);
+        if (!(await leaseHeld(key, undefined, now))) {
+          // The holder flips the head before releasing: look once more, then sweep ourselves.
+          const last = await this.deps.store.readHead(ref);
+          if (last && last.version !== before) return this.load(ref, last);
+          break;
+        }
       }
     }
     try {
-      const built = await buildSnapshot({ plex: ctx.plex, tautulli: ctx.tautulli, sectionId: section.id, sectionType: section.type as JudgedSectionType, now: this.deps.now });
+      const built = await buildSnapshot({
+        plex: ctx.plex,
+        tautulli: ctx.tautulli,
+        sectionId: section.id,
+        sectionType: section.type as JudgedSectionType,
+        ownerToken: ctx.access.ownership !== 'not-owner',
+        now,
+      });
       const { head, written } = await this.deps.store.write(
         { ...ref, sectionType: section.type as JudgedSectionType, sectionTitle: section.title, fetchedAt: built.fetchedAt, sources: built.sources, buildMs: built.buildMs },
         built.items,
@@ -288,6 +348,7 @@ export const defaultDeps = (): LibraryServiceDeps => ({
   settings: resolveUserSettings,
   accessMaxAgeMs: 10 * 60_000,
   leaseWaitMs: 20_000,
+  backgroundRefresh: !runsInLambda(),
 });
 
 let service: LibraryService | undefined;

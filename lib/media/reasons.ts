@@ -6,7 +6,8 @@ import { lastActivityOf } from './rules/unused';
 import { DAY_SECONDS, type PlaySource, type PlayedBy, type SnapshotItem, type SourceStatus } from './types';
 
 const SOURCE_LABEL: Record<PlaySource, string> = { plex: 'Plex', 'plex-history': 'Plex history', tautulli: 'Tautulli' };
-const WHO: Record<PlayedBy, string> = { owner: 'the owner', other: 'another user', unknown: 'an unknown account' };
+/** Who, as words after "by"; unknown says nothing rather than guess. */
+const WHO: Record<PlayedBy, string | null> = { owner: 'the owner', other: 'another user', unknown: null };
 const CHILD: Record<SnapshotItem['type'], string> = { movie: 'file', show: 'episode', album: 'track' };
 
 /** "today", "1 day ago", "412 days ago", "3 years ago" (days are exact below two years). */
@@ -24,7 +25,8 @@ export const reasonFor = (item: SnapshotItem, nowMs: number, tautulli: SourceSta
   if (item.lastPlayedAt === null || item.playSource === null) {
     return `never played${tautulli === 'ok' ? '' : ' (Plex data only)'}; ${added}`;
   }
-  const played = `last played ${ago(now - item.lastPlayedAt)} by ${WHO[item.playedBy ?? 'unknown']} (${SOURCE_LABEL[item.playSource]})`;
+  const who = WHO[item.playedBy ?? 'unknown'];
+  const played = `last played ${ago(now - item.lastPlayedAt)}${who ? ` by ${who}` : ''} (${SOURCE_LABEL[item.playSource]})`;
   // When something was added after the last play, that is what set the clock: say both.
   return lastActivityOf(item) > item.lastPlayedAt ? `${played}; ${added}` : played;
 };

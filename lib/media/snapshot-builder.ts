@@ -8,9 +8,16 @@
  * unused. Tautulli failing (or not configured) is survivable: its data can
  * only make items MORE used, so the build goes on with Plex data and records
  * the source as unavailable, which the API reports in X-Data-Sources.
+ *
+ * Paged reads race a changing library: the episode (or track) listing and the
+ * history are read strictly, and a count that does not match what Plex
+ * announced (items deleted mid-read shift offsets, so rows go unread) fails
+ * that sweep. The whole sweep is retried once, then the build fails with
+ * PLEX_BAD_RESPONSE — a short read is never accepted.
  */
 import { logger } from '../logger';
-import { PLEX_TYPE, type PlexClient } from '../plex';
+import { LISTING_CHANGED, PLEX_TYPE, type PlexClient } from '../plex';
+import { isUpstreamError } from '../upstream';
 import type { TautulliClient } from '../tautulli';
 import { UnusedAccumulator } from './rules/unused';
 import type { JudgedSectionType, SnapshotItem, SnapshotSources, SourceStatus } from './types';
@@ -20,6 +27,8 @@ export interface BuildInput {
   tautulli: TautulliClient | null;
   sectionId: string;
   sectionType: JudgedSectionType;
+  /** Whether the Plex token is the server owner's (else its history shows only its own plays). Default true. */
+  ownerToken?: boolean;
   signal?: AbortSignal;
   /** The service's clock (epoch ms); injectable so tests control snapshot ages. */
   now?: () => number;
@@ -34,13 +43,27 @@ export interface BuildResult {
 }
 
 const LEAF_TYPE: Record<JudgedSectionType, number | null> = { movie: null, show: PLEX_TYPE.episode, artist: PLEX_TYPE.track };
-const UNIT_LISTING: Record<JudgedSectionType, number> = { movie: PLEX_TYPE.movie, show: PLEX_TYPE.show, artist: PLEX_TYPE.album };
+/** The Plex listing type of a section's judged unit (movies, shows, albums). */
+export const UNIT_LISTING: Record<JudgedSectionType, number> = { movie: PLEX_TYPE.movie, show: PLEX_TYPE.show, artist: PLEX_TYPE.album };
+
+const listingChanged = (e: unknown) => isUpstreamError(e) && e.service === 'plex' && e.info.reason === LISTING_CHANGED;
 
 export const buildSnapshot = async (input: BuildInput): Promise<BuildResult> => {
+  try {
+    return await sweep(input);
+  } catch (e) {
+    if (!listingChanged(e) || input.signal?.aborted) throw e;
+    logger.warn('plex library changed during the sweep; sweeping once more', { sectionId: input.sectionId });
+    return sweep(input); // a second mismatch propagates as PLEX_BAD_RESPONSE
+  }
+};
+
+const sweep = async (input: BuildInput): Promise<BuildResult> => {
   const { plex, tautulli, sectionId, sectionType } = input;
+  const ownerToken = input.ownerToken ?? true;
   const fetchedAt = (input.now ?? Date.now)();
   const started = performance.now();
-  const acc = new UnusedAccumulator(sectionType);
+  const acc = new UnusedAccumulator(sectionType, { ownerToken });
   // Plex failing stops the whole sweep at once (no point finishing the other listings).
   const stop = new AbortController();
   const signal = input.signal ? AbortSignal.any([input.signal, stop.signal]) : stop.signal;
@@ -64,7 +87,7 @@ export const buildSnapshot = async (input: BuildInput): Promise<BuildResult> => 
   const leaves = plexPart(async () => {
     if (leafType === null) return;
     const seen = new Set<string>();
-    for await (const page of plex.iterateSectionItems(sectionId, { type: leafType, signal })) acc.addLeaves(page, seen);
+    for await (const page of plex.iterateSectionItems(sectionId, { type: leafType, signal, strict: true })) acc.addLeaves(page, seen);
   });
   const history = plexPart(async () => {
     for await (const page of plex.iterateHistory(sectionId, { signal })) acc.addHistory(page);
@@ -99,7 +122,7 @@ export const buildSnapshot = async (input: BuildInput): Promise<BuildResult> => 
   if (failed) throw firstPlexError ?? failed.reason;
 
   const items = acc.finish();
-  const sources: SnapshotSources = { plex: 'ok', plexHistory: 'ok', tautulli: tautulliStatus };
+  const sources: SnapshotSources = { plex: 'ok', plexHistory: ownerToken ? 'ok' : 'own-only', tautulli: tautulliStatus };
   if (tautulliLastRefreshed !== undefined) sources.tautulliLastRefreshed = tautulliLastRefreshed;
   return { items, sources, fetchedAt, buildMs: Math.round(performance.now() - started) };
 };

@@ -42,7 +42,12 @@ export type SourceStatus = 'ok' | 'unavailable' | 'unconfigured';
 
 export interface SnapshotSources {
   plex: 'ok';
-  plexHistory: 'ok';
+  /**
+   * 'ok': the server-wide history of every account (the owner's token).
+   * 'own-only': the token is not the owner's, so Plex showed only its own
+   * account's plays; such a snapshot is only answered with Tautulli 'ok'.
+   */
+  plexHistory: 'ok' | 'own-only';
   tautulli: SourceStatus;
   /** Tautulli's media-info cache build time (epoch s), when it said. */
   tautulliLastRefreshed?: number | null;

@@ -5,13 +5,14 @@
  */
 import type { ApiResult } from '../http/types';
 import { toCsv, type CsvCell } from './csv';
-import type { LibraryService, SnapshotAnswer } from './library-service';
+import { plexNotOwner, type LibraryService, type SnapshotAnswer } from './library-service';
 import { DEFAULT_ORDER, type LibraryPath, type UnusedQuery } from './query';
 import { text } from '../http/response';
 import { cutoffOf } from './rules/unused';
 import type { SnapshotSources } from './types';
 
-export const CSV_COLUMNS = ['id', 'title', 'year', 'type', 'addedAt', 'lastAddedAt', 'lastPlayedAt', 'playCount', 'sizeBytes', 'unusedDays', 'reason'] as const;
+/** `snapshotAt` (when the data was read from Plex) travels with every row: a saved file has no headers. */
+export const CSV_COLUMNS = ['id', 'title', 'year', 'type', 'addedAt', 'lastAddedAt', 'lastPlayedAt', 'playCount', 'sizeBytes', 'unusedDays', 'reason', 'snapshotAt'] as const;
 
 /** "plex=ok, plex-history=ok, tautulli=unavailable" — which sources the answer rests on. */
 export const dataSourcesHeader = (s: SnapshotSources): string => `plex=${s.plex}, plex-history=${s.plexHistory}, tautulli=${s.tautulli}`;
@@ -30,6 +31,8 @@ export const unusedResponse = async (
   const { ctx, section } = await service.section(base, input.path.id, input.signal);
   const answer = await service.snapshotFor(ctx, section, { refresh: query.refresh });
   const { snapshot } = answer;
+  // Fail closed: Plex history of a non-owner token shows only its own plays; only Tautulli sees everyone's.
+  if (snapshot.meta.sources.plexHistory === 'own-only' && snapshot.meta.sources.tautulli !== 'ok') throw plexNotOwner();
   const nowMs = service.deps.now();
   const threshold = query.threshold ?? ctx.settings.defaultThresholdDays;
   const selection = snapshot.select({
@@ -45,11 +48,13 @@ export const unusedResponse = async (
     'X-Data-Sources': dataSourcesHeader(snapshot.meta.sources),
     'X-Threshold-Days': String(threshold),
     ...cacheHeaders(answer),
+    'X-Snapshot-At': new Date(snapshot.meta.fetchedAt).toISOString(),
   };
   if (query.format === 'csv') {
+    const snapshotAt = headers['X-Snapshot-At'] as string;
     const rows = selection.indices.map((i): CsvCell[] => {
       const m = snapshot.mediaItem(i, nowMs);
-      return [m.id, m.title, m.year, m.type, m.addedAt, m.lastAddedAt, m.lastPlayedAt, m.playCount, m.sizeBytes, m.unusedDays, m.reason];
+      return [m.id, m.title, m.year, m.type, m.addedAt, m.lastAddedAt, m.lastPlayedAt, m.playCount, m.sizeBytes, m.unusedDays, m.reason, snapshotAt];
     });
     headers['Content-Disposition'] = `attachment; filename="library-${section.id}-unused-${threshold}d.csv"`;
     return text(200, toCsv(CSV_COLUMNS, rows), 'text/csv; charset=utf-8; header=present', headers);

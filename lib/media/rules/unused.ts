@@ -74,16 +74,33 @@ const maxOrNull = (a: number | null, b: number | null): number | null => (a === 
 const ARTICLE = /^(the|a|an)\s+/i;
 export const sortTitleOf = (title: string): string => title.replace(ARTICLE, '').toLocaleLowerCase('en');
 
+export interface AccumulatorOptions {
+  /**
+   * Whether the Plex token is the server owner's. When it is not, item watch
+   * data and server history are that token's OWN account's, so no play is
+   * ever attributed to "the owner" (it is 'unknown').
+   */
+  ownerToken?: boolean;
+}
+
+/** A Tautulli play and a Plex history row this close together (seconds) are taken as the same session. */
+const SAME_SESSION_S = 6 * 3600;
+
 export class UnusedAccumulator {
   private readonly unitType: MediaType;
+  private readonly ownerToken: boolean;
   private readonly units = new Map<string, UnitInput>();
   private readonly leaves = new Map<string, LeafAgg>();
   /** Keyed by every key a row carries (item, parent, grandparent): a unit reads its own key. */
   private readonly history = new Map<string, HistoryAgg>();
   private readonly tautulli = new Map<string, TautulliInput>();
 
-  constructor(readonly sectionType: JudgedSectionType) {
+  constructor(
+    readonly sectionType: JudgedSectionType,
+    opts: AccumulatorOptions = {},
+  ) {
     this.unitType = UNIT_TYPE[sectionType];
+    this.ownerToken = opts.ownerToken ?? true;
   }
 
   get unitCount(): number {
@@ -166,21 +183,20 @@ export class UnusedAccumulator {
     const taut = this.tautulliFor(unit);
 
     const ownerLast = maxOrNull(unit.lastViewedAt, leaf?.lastViewedAt ?? null);
+    const histBy: PlayedBy = hist?.accountId === OWNER_ACCOUNT_ID ? 'owner' : hist?.accountId === null || hist === undefined ? 'unknown' : 'other';
+    // Tautulli aggregates all users and counts partial plays, which never touch the owner's lastViewedAt:
+    // a newer Tautulli play may well be the owner's own. Only Plex history naming another account for the
+    // same session says who it was.
+    const tautBy: PlayedBy =
+      taut?.lastPlayed != null && hist && histBy === 'other' && Math.abs(taut.lastPlayed - hist.viewedAt) <= SAME_SESSION_S ? 'other' : 'unknown';
     // Candidates in tie-break order: the owner's own state is the most specific source.
     const candidates: Array<{ at: number | null; source: PlaySource; by: PlayedBy }> = [
       { at: ownerLast, source: 'plex', by: 'owner' },
-      {
-        at: hist?.viewedAt ?? null,
-        source: 'plex-history',
-        by: hist?.accountId === OWNER_ACCOUNT_ID ? 'owner' : hist?.accountId === null ? 'unknown' : 'other',
-      },
-      {
-        at: taut?.lastPlayed ?? null,
-        source: 'tautulli',
-        // Tautulli aggregates all users; a play newer than the owner's own last view was someone else's.
-        by: ownerLast === null || (taut?.lastPlayed ?? 0) > ownerLast ? 'other' : 'owner',
-      },
+      { at: hist?.viewedAt ?? null, source: 'plex-history', by: histBy },
+      { at: taut?.lastPlayed ?? null, source: 'tautulli', by: tautBy },
     ];
+    // A non-owner token's item data and history are its own account's: never "the owner" (nor provably "another user").
+    if (!this.ownerToken) for (const c of candidates) c.by = 'unknown';
     let best: (typeof candidates)[number] | null = null;
     for (const c of candidates) if (c.at !== null && c.at > 0 && (best === null || c.at > (best.at ?? 0))) best = c;
 

@@ -27,8 +27,8 @@ export const fastPlex = (url: string, token: string) =>
 export const fastTautulli = (url: string, apiKey: string) =>
   new TautulliClient({ baseUrl: url, apiKey, timeoutMs: 1500, retries: 0, concurrency: 4, pageSize: 4, retryBaseDelayMs: 1 });
 
-export const startMediaFixture = async (ds: FakeDataset, opts: { tautulli?: boolean } = {}): Promise<MediaFixture> => {
-  const plex = await startFakePlex(ds, { token: PLEX_TOKEN });
+export const startMediaFixture = async (ds: FakeDataset, opts: { tautulli?: boolean; sharedTokens?: Record<string, number> } = {}): Promise<MediaFixture> => {
+  const plex = await startFakePlex(ds, { token: PLEX_TOKEN, sharedTokens: opts.sharedTokens });
   const tautulli = await startFakeTautulli(ds, { apiKey: TAUTULLI_KEY });
   process.env.PLEX_URL = plex.url;
   process.env.PLEX_TOKEN = PLEX_TOKEN;
@@ -49,6 +49,7 @@ export const startMediaFixture = async (ds: FakeDataset, opts: { tautulli?: bool
         plexClient: (c) => fastPlex(c.url, c.token),
         tautulliClient: (c) => fastTautulli(c.url, c.apiKey),
         leaseWaitMs: 2_000,
+        backgroundRefresh: true,
         ...overrides,
       });
       return fixture.service;

@@ -193,9 +193,20 @@ describe('sorting, paging, CSV, compression', () => {
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     expect(res.headers['content-disposition']).toMatch(/attachment; filename="library-1-unused-90d\.csv"/);
     const lines = res.body.split('\r\n');
-    expect(lines[0]).toBe('id,title,year,type,addedAt,lastAddedAt,lastPlayedAt,playCount,sizeBytes,unusedDays,reason');
+    expect(lines[0]).toBe('id,title,year,type,addedAt,lastAddedAt,lastPlayedAt,playCount,sizeBytes,unusedDays,reason,snapshotAt');
     expect(lines).toHaveLength(6 + 2); // header, 6 rows, trailing empty
     expect(res.body).toContain(`${M.formula},"'=HYPERLINK(""http://evil"",""x""), ok",2000,movie,`);
+  });
+
+  it('CSV answers say how old their data is: X-Cache headers, X-Snapshot-At and a snapshotAt column on every row', async () => {
+    const res = await get(movies, { format: 'csv' });
+    expect(res.headers['x-cache']).toBe('hit');
+    expect(res.headers['x-cache-age-seconds']).toBe('0');
+    const at = res.headers['x-snapshot-at'];
+    expect(at).toBe(new Date(NOW * 1000).toISOString());
+    const rows = res.body.split('\r\n').slice(1, -1);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(row.endsWith(`,${at}`)).toBe(true);
   });
 
   it('leaves small answers uncompressed even for gzip clients (compression: tests/integration/http/compress.test.ts)', async () => {

@@ -21,6 +21,7 @@ describe('reasons', () => {
   });
   it('names source and player of the last play', () => {
     expect(reasonFor(item({ lastPlayedAt: NOW_S - 412 * DAY, playSource: 'tautulli', playedBy: 'other' }), NOW_S * 1000, 'ok')).toBe('last played 412 days ago by another user (Tautulli)');
+    expect(reasonFor(item({ lastPlayedAt: NOW_S - 412 * DAY, playSource: 'tautulli', playedBy: 'unknown' }), NOW_S * 1000, 'ok')).toBe('last played 412 days ago (Tautulli)');
     expect(reasonFor(item({ lastPlayedAt: NOW_S - 200 * DAY, playSource: 'plex', playedBy: 'owner' }), NOW_S * 1000, 'ok')).toBe('last played 200 days ago by the owner (Plex)');
   });
   it('mentions a later addition when that set the clock', () => {

@@ -53,12 +53,35 @@ describe('lastPlayedAt = max over owner, server history, Tautulli', () => {
     expect(item).toMatchObject({ lastPlayedAt: NOW_S - 20 * DAY, playSource: 'plex-history', playedBy: 'other', playCount: 2 });
   });
 
-  it('uses Tautulli when it knows a newer play (e.g. pruned Plex history) and attributes it to another user', () => {
+  it('uses Tautulli when it knows a newer play (e.g. pruned Plex history) without guessing who it was (may be the owner\'s partial play)', () => {
     const acc = new UnusedAccumulator('movie');
     acc.addUnits([unit('1', { lastViewedAt: NOW_S - 400 * DAY, viewCount: 1 })]);
     acc.addTautulli([{ ratingKey: '1', lastPlayed: NOW_S - 30 * DAY, playCount: 5 }]);
     const [item] = acc.finish();
-    expect(item).toMatchObject({ lastPlayedAt: NOW_S - 30 * DAY, playSource: 'tautulli', playedBy: 'other', playCount: 5 });
+    expect(item).toMatchObject({ lastPlayedAt: NOW_S - 30 * DAY, playSource: 'tautulli', playedBy: 'unknown', playCount: 5 });
+  });
+
+  it('attributes a Tautulli play to another user only when Plex history names another account for that session', () => {
+    const acc = new UnusedAccumulator('movie');
+    acc.addUnits([unit('1'), unit('2')]);
+    // Plex's viewedAt of the same session can trail Tautulli's start; a tie would go to Plex history.
+    acc.addHistory([hist('1', NOW_S - 30 * DAY - 3600, 2), hist('2', NOW_S - 30 * DAY - 3600, 1)]);
+    acc.addTautulli([
+      { ratingKey: '1', lastPlayed: NOW_S - 30 * DAY, playCount: 1 },
+      { ratingKey: '2', lastPlayed: NOW_S - 30 * DAY, playCount: 1 },
+    ]);
+    const by = byId(acc.finish());
+    expect(by.get('1')).toMatchObject({ playSource: 'tautulli', playedBy: 'other' });
+    expect(by.get('2')).toMatchObject({ playSource: 'tautulli', playedBy: 'unknown' });
+  });
+
+  it('with a non-owner token, never attributes a play to the owner (its item data and history are its own)', () => {
+    const acc = new UnusedAccumulator('movie', { ownerToken: false });
+    acc.addUnits([unit('1', { lastViewedAt: NOW_S - 10 * DAY, viewCount: 1 }), unit('2')]);
+    acc.addHistory([hist('2', NOW_S - 20 * DAY, 1)]);
+    const by = byId(acc.finish());
+    expect(by.get('1')).toMatchObject({ playSource: 'plex', playedBy: 'unknown' });
+    expect(by.get('2')).toMatchObject({ playSource: 'plex-history', playedBy: 'unknown' });
   });
 
   it('prefers the more specific source on equal timestamps', () => {
