@@ -1,5 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import { getConfig } from '../lib/config';
 import { closeDb } from '../lib/db/client';
 import { logger } from '../lib/logger';
@@ -11,11 +12,13 @@ import { warmAll, type WarmReport } from '../lib/media/warmer';
  *   npx serverless invoke local -f warmCache [--data '{"force":true}']
  * Refreshes every library of every configured Plex server; returns the report.
  */
-const warm = async (event: unknown): Promise<WarmReport> => {
+const warm = async (event: unknown, context?: Partial<Pick<Context, 'getRemainingTimeInMillis'>>): Promise<WarmReport> => {
   const force = typeof event === 'object' && event !== null && (event as { force?: unknown }).force === true;
   const service = getLibraryService();
+  const remaining = context?.getRemainingTimeInMillis;
   try {
-    return await warmAll(service, service.deps.store, { force });
+    // Stop starting libraries when the invocation nears its timeout (= the 15-minute schedule).
+    return await warmAll(service, service.deps.store, { force, remainingTimeMs: remaining ? () => remaining.call(context) : undefined });
   } finally {
     // `serverless invoke local` waits for the event loop to empty; in Lambda the
     // connection stays open for the next warm invocation.

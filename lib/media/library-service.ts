@@ -32,7 +32,7 @@ import { LoadedSnapshot } from './loaded-snapshot';
 import { SnapshotMemoryCache } from './memory-cache';
 import { UNIT_LISTING, buildSnapshot } from './snapshot-builder';
 import { SnapshotStore, SnapshotVersionGone, refKey, type HeadDoc, type LibraryRef } from './snapshot-store';
-import type { JudgedSectionType, Library, SnapshotMeta } from './types';
+import { JUDGED_TYPES, type JudgedSectionType, type Library, type SnapshotMeta } from './types';
 
 export type CacheState = 'hit' | 'miss' | 'stale';
 
@@ -75,7 +75,6 @@ export interface LibraryServiceDeps {
 /** Running as a Lambda function (AWS sets this in every function's environment, serverless-offline too). */
 export const runsInLambda = (): boolean => !!process.env.AWS_LAMBDA_FUNCTION_NAME;
 
-const JUDGED: ReadonlySet<string> = new Set<JudgedSectionType>(['movie', 'show', 'artist']);
 /** Expired snapshots younger than TTL × this are served stale while a refresh runs in the background. */
 const SWR_FACTOR = 2;
 const LEASE_TTL_MS = 5 * 60_000;
@@ -151,7 +150,7 @@ export class LibraryService {
       found = access.sections.find((s) => s.id === id);
     }
     if (!found) throw libraryNotFound(id);
-    if (!JUDGED.has(found.type)) {
+    if (!JUDGED_TYPES.has(found.type)) {
       throw new APIError(`Library ${id} is a ${found.type} library; only movie, show and music libraries can be judged`, 400, 'UNSUPPORTED_LIBRARY_TYPE');
     }
     return { ctx, section: found };
@@ -172,7 +171,7 @@ export class LibraryService {
         let itemCount: number | null = head?.itemCount ?? null;
         if (itemCount === null && !access.plexDown) {
           // No snapshot yet: one cheap count (a 0-item page) so the list is useful before any refresh.
-          itemCount = await ctx.plex.getSectionSize(s.id, JUDGED.has(s.type) ? UNIT_LISTING[s.type as JudgedSectionType] : undefined, opts.signal).catch((e: unknown) => {
+          itemCount = await ctx.plex.getSectionSize(s.id, JUDGED_TYPES.has(s.type) ? UNIT_LISTING[s.type as JudgedSectionType] : undefined, opts.signal).catch((e: unknown) => {
             if (isUpstreamError(e) && e.kind === 'not_found') return 0;
             if (isPlexUnreachable(e)) return null; // the list is still useful without this count
             throw e;

@@ -7,8 +7,6 @@
 import { LRUCache } from 'lru-cache';
 import type { LoadedSnapshot } from './loaded-snapshot';
 
-export const libraryKey = (machineIdentifier: string, sectionId: string): string => `${machineIdentifier}\n${sectionId}`;
-
 export class SnapshotMemoryCache {
   private readonly lru: LRUCache<string, LoadedSnapshot>;
 
@@ -25,11 +23,6 @@ export class SnapshotMemoryCache {
   get(key: string, version: string): LoadedSnapshot | undefined {
     const hit = this.lru.get(key);
     return hit && hit.meta.version === version ? hit : undefined;
-  }
-
-  /** Whatever is cached for a library, any version (fallback when MongoDB is unreachable). */
-  peek(key: string): LoadedSnapshot | undefined {
-    return this.lru.get(key);
   }
 
   set(key: string, snapshot: LoadedSnapshot): void {

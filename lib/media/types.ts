@@ -5,6 +5,7 @@
 
 /** Section types plm can judge; photo libraries are listed but never judged. */
 export type JudgedSectionType = 'movie' | 'show' | 'artist';
+export const JUDGED_TYPES: ReadonlySet<string> = new Set<JudgedSectionType>(['movie', 'show', 'artist']);
 export type MediaType = 'movie' | 'show' | 'album';
 
 /** Which source saw the latest play (for the reason text). */

@@ -2,18 +2,28 @@
  * The scheduled warmer: refreshes every judged library of every configured
  * Plex server so requests are answered from cache. "Configured" = the env
  * defaults plus every user's effective settings (through the settings
- * contract), de-duplicated by credential scope. Libraries are refreshed with
- * bounded concurrency; a failing server or library is logged and counted,
- * never allowed to stop the others.
+ * contract), de-duplicated by Plex URL + token + Tautulli (one owner token
+ * can serve several servers). Libraries are refreshed with bounded
+ * concurrency; a failing server or library is logged and counted, never
+ * allowed to stop the others.
+ *
+ * Time: the function's timeout equals its schedule (15 min), so when the
+ * Lambda's remaining time drops under `reserveMs`, no NEW library is started;
+ * the ones not started are reported (`deferred`) and the next run picks them
+ * up first-come (they are the oldest snapshots by then).
+ *
+ * A token that is not the server owner's, without Tautulli, is skipped: its
+ * libraries cannot be judged (the API answers 409 PLEX_NOT_OWNER).
  */
 import pLimit from 'p-limit';
 import { listUsers } from '../auth/users';
 import { getConfig } from '../config';
 import { logger } from '../logger';
 import { resolveUserSettings, type ResolvedSettings } from '../settings/resolve';
-import { sourcesKeyOf, type PlexCredentials, type TautulliCredentials } from './access';
+import { sourcesKeyOf, upstreamsKeyOf, type PlexCredentials, type TautulliCredentials } from './access';
 import type { LibraryService, UserContext } from './library-service';
 import type { SnapshotStore } from './snapshot-store';
+import { JUDGED_TYPES } from './types';
 
 export interface WarmOptions {
   /** Refresh even snapshots younger than minAgeMs. */
@@ -23,6 +33,10 @@ export interface WarmOptions {
   concurrency?: number;
   /** Where credentials come from; default env + all users. */
   credentials?: () => Promise<CredentialSet[]>;
+  /** Milliseconds the invocation has left (Lambda's context.getRemainingTimeInMillis). */
+  remainingTimeMs?: () => number;
+  /** Start no new library with less time than this left. Default 2 minutes (a big library's sweep). */
+  reserveMs?: number;
 }
 
 export interface CredentialSet {
@@ -35,9 +49,13 @@ export interface CredentialSet {
 export interface WarmReport {
   servers: number;
   serversFailed: number;
+  /** Servers not warmed on purpose (a non-owner token without Tautulli). */
+  serversSkipped: number;
   libraries: number;
   refreshed: number;
   skipped: number;
+  /** Libraries not started because the invocation was running out of time. */
+  deferred: Array<{ server: string; sectionId: string }>;
   failed: number;
   items: number;
   bytes: number;
@@ -56,7 +74,7 @@ export const configuredCredentials = async (): Promise<CredentialSet[]> => {
   const sets = new Map<string, CredentialSet>();
   const add = (s: Pick<ResolvedSettings, 'plex' | 'tautulli'>, who: string) => {
     if (!s.plex) return;
-    const key = sourcesKeyOf(s.plex, s.tautulli);
+    const key = upstreamsKeyOf(s.plex, s.tautulli);
     const existing = sets.get(key);
     if (existing) existing.usedBy.push(who);
     else sets.set(key, { plex: s.plex, tautulli: s.tautulli, usedBy: [who] });
@@ -82,7 +100,23 @@ export const configuredCredentials = async (): Promise<CredentialSet[]> => {
 
 export const warmAll = async (service: LibraryService, store: SnapshotStore, opts: WarmOptions = {}): Promise<WarmReport> => {
   const started = performance.now();
-  const report: WarmReport = { servers: 0, serversFailed: 0, libraries: 0, refreshed: 0, skipped: 0, failed: 0, items: 0, bytes: 0, durationMs: 0, orphanChunksDeleted: 0, errors: [] };
+  const report: WarmReport = {
+    servers: 0,
+    serversFailed: 0,
+    serversSkipped: 0,
+    libraries: 0,
+    refreshed: 0,
+    skipped: 0,
+    deferred: [],
+    failed: 0,
+    items: 0,
+    bytes: 0,
+    durationMs: 0,
+    orphanChunksDeleted: 0,
+    errors: [],
+  };
+  const reserveMs = opts.reserveMs ?? 2 * 60_000;
+  const outOfTime = () => opts.remainingTimeMs !== undefined && opts.remainingTimeMs() < reserveMs;
   const limit = pLimit(opts.concurrency ?? getConfig().WARMER_CONCURRENCY);
   const minAgeMs = opts.force ? 0 : (opts.minAgeMs ?? 10 * 60_000);
   const sets = await (opts.credentials ?? configuredCredentials)();
@@ -95,6 +129,11 @@ export const warmAll = async (service: LibraryService, store: SnapshotStore, opt
         const tautulli = set.tautulli ? service.deps.tautulliClient(set.tautulli) : null;
         const access = await service.deps.access.resolve(set.plex, plex, { maxAgeMs: 0, force: true, now: service.deps.now });
         if (access.plexDown) throw access.plexDown;
+        if (access.ownership === 'not-owner' && !tautulli) {
+          report.serversSkipped++;
+          logger.warn("warmer: skipping a server whose token is not the owner's and has no Tautulli", { machineIdentifier: access.machineIdentifier, usedBy: set.usedBy.length });
+          return;
+        }
         ctx = { plex, tautulli, access, scope: sourcesKeyOf(set.plex, set.tautulli) };
         report.servers++;
       } catch (e) {
@@ -103,10 +142,14 @@ export const warmAll = async (service: LibraryService, store: SnapshotStore, opt
         logger.error('warmer: server failed', { usedBy: set.usedBy.length, error: errorInfo(e) });
         return;
       }
-      const judged = ctx.access.sections.filter((s) => s.type === 'movie' || s.type === 'show' || s.type === 'artist');
+      const judged = ctx.access.sections.filter((s) => JUDGED_TYPES.has(s.type));
       await Promise.all(
         judged.map((section) =>
           limit(async () => {
+            if (outOfTime()) {
+              report.deferred.push({ server: ctx.access.machineIdentifier, sectionId: section.id });
+              return;
+            }
             report.libraries++;
             const head = await store.readHead({ machineIdentifier: ctx.access.machineIdentifier, sectionId: section.id, scope: ctx.scope });
             if (head && service.deps.now() - head.fetchedAt < minAgeMs) {
@@ -133,6 +176,7 @@ export const warmAll = async (service: LibraryService, store: SnapshotStore, opt
     return 0;
   });
   report.durationMs = Math.round(performance.now() - started);
-  logger.info('warmer finished', { ...report, errors: report.errors.length });
+  if (report.deferred.length) logger.warn('warmer: ran out of time; libraries left for the next run', { deferred: report.deferred.length });
+  logger.info('warmer finished', { ...report, errors: report.errors.length, deferred: report.deferred.length });
   return report;
 };

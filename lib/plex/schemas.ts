@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import { id, num } from '../upstream/schema';
+import { id, num, text } from '../upstream/schema';
 
 /** Plex JSON (Accept: application/json). Only the fields plm reads are declared; the rest is stripped. */
 const part = z.object({ size: num.optional() });
 const media = z.object({ Part: z.array(part).optional() });
-const text = z.union([z.string(), z.number().transform(String)]);
 
 export const identitySchema = z.object({
   MediaContainer: z.object({ machineIdentifier: z.string().min(1), version: z.string() }),

@@ -1,7 +1,5 @@
 import { z } from 'zod';
-import { id, idOrNull, num, numOrNull } from '../upstream/schema';
-
-const text = z.union([z.string(), z.number().transform(String)]);
+import { id, idOrNull, num, numOrNull, text } from '../upstream/schema';
 
 /** `{response:{result,message,data}}` — always, on success and on error (HTTP 400/500). */
 export const envelopeSchema = z.object({

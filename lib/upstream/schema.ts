@@ -13,6 +13,9 @@ export const num = z.union([z.number().finite(), z.string().trim().regex(NUMERIC
 /** "" or null → null (Tautulli's way to say "no value"). */
 export const numOrNull = z.union([num, z.literal('').transform(() => null), z.null()]);
 
+/** Text that may arrive as a number (a title such as 1917 from XML-derived JSON). */
+export const text = z.union([z.string(), z.number().transform(String)]);
+
 /** Ids are strings everywhere in plm, whatever the upstream sends. */
 export const id = z.union([z.string().trim().min(1), z.number().int().transform(String)]);
 

@@ -4,7 +4,10 @@ import { LibraryService, defaultDeps } from '../../../lib/media/library-service'
 import { SnapshotMemoryCache } from '../../../lib/media/memory-cache';
 import { SnapshotStore } from '../../../lib/media/snapshot-store';
 import type { MediaItem } from '../../../lib/media/types';
-import { warmAll } from '../../../lib/media/warmer';
+import { configuredCredentials, warmAll } from '../../../lib/media/warmer';
+import { handler as putSettings } from '../../../functions/settings-put';
+import { handler as warmCache } from '../../../functions/warm-cache';
+import { lambdaContext } from '../../helpers/lambda';
 import type { ResolvedSettings } from '../../../lib/settings/resolve';
 import { DatasetBuilder, DEFAULT_NOW, startFakePlex, type FakePlex } from '../../fakes';
 import { invoke } from '../../helpers/lambda';
@@ -130,7 +133,7 @@ describe('warmer', () => {
     ];
     fx.clock.nowMs += 24 * 3600_000;
     const first = await warmAll(service, store, { credentials, concurrency: 2 });
-    expect(first).toMatchObject({ servers: 2, serversFailed: 1, libraries: 4, refreshed: 4, failed: 0 });
+    expect(first).toMatchObject({ servers: 2, serversFailed: 1, libraries: 4, refreshed: 4, failed: 0, deferred: [] });
     expect(first.items).toBe(4);
     expect(first.bytes).toBeGreaterThan(0);
     const second = await warmAll(service, store, { credentials });
@@ -140,5 +143,46 @@ describe('warmer', () => {
     // the requests that follow are cache hits
     const hit = await get('owner', '1');
     expect(hit.headers['x-cache']).toBe('hit');
+  });
+});
+
+describe('warmer: servers, time and ownership', () => {
+  it('an owner with two servers on one token gets both warmed (de-duplicated on URL + token, not token alone)', async () => {
+    const sameTokenB = await startFakePlex(serverB, { token: PLEX_TOKEN });
+    try {
+      const u = await createUserAndLogin();
+      const put = await invoke(putSettings, { method: 'PUT', path: '/api/settings', token: u.token, body: { plexUrl: sameTokenB.url, plexToken: PLEX_TOKEN } });
+      expect(put.statusCode).toBe(200);
+      const sets = await configuredCredentials();
+      expect(sets.map((c) => c.plex.url).sort()).toEqual([fx.plex.url, sameTokenB.url].sort());
+      const service = fx.install({ settings });
+      const report = await warmAll(service, new SnapshotStore(), { force: true });
+      expect(report).toMatchObject({ servers: 2, serversFailed: 0 });
+      expect(sameTokenB.requests.some((r) => r.path === '/library/sections/1/all')).toBe(true);
+    } finally {
+      await sameTokenB.close();
+    }
+  });
+
+  it('stops starting libraries when the invocation is running out of time, and reports them', async () => {
+    const service = fx.install({ settings });
+    const credentials = async () => [{ plex: { url: fx.plex.url, token: PLEX_TOKEN }, tautulli: null, usedBy: ['env'] }];
+    let left = 10 * 60_000;
+    const report = await warmAll(service, new SnapshotStore(), {
+      credentials,
+      force: true,
+      concurrency: 1,
+      remainingTimeMs: () => (left -= 4 * 60_000), // 6 min, 2 min, then under the reserve
+    });
+    expect(report.refreshed).toBe(2);
+    expect(report.deferred).toEqual([{ server: serverA.machineIdentifier, sectionId: '3' }]);
+  });
+
+  it('the scheduled handler passes the Lambda time budget on', async () => {
+    fx.install({ settings });
+    const ctx = lambdaContext(30_000); // less than the 2-minute reserve: nothing is started
+    const report = (await (warmCache as unknown as (e: unknown, c: unknown) => Promise<{ refreshed: number; deferred: unknown[] }>)({ force: true }, ctx));
+    expect(report.refreshed).toBe(0);
+    expect(report.deferred.length).toBeGreaterThan(0);
   });
 });
