@@ -286,6 +286,7 @@ export class LibraryService {
         sectionId: section.id,
         sectionType: section.type as JudgedSectionType,
         ownerToken: ctx.access.ownership !== 'not-owner',
+        machineIdentifier: ref.machineIdentifier,
         now,
       });
       const { head, written } = await this.deps.store.write(

@@ -27,6 +27,8 @@ export interface BuildInput {
   tautulli: TautulliClient | null;
   sectionId: string;
   sectionType: JudgedSectionType;
+  /** The Plex server's machineIdentifier: a Tautulli watching another server is not used. */
+  machineIdentifier?: string;
   /** Whether the Plex token is the server owner's (else its history shows only its own plays). Default true. */
   ownerToken?: boolean;
   signal?: AbortSignal;
@@ -98,8 +100,17 @@ const sweep = async (input: BuildInput): Promise<BuildResult> => {
   const tautulliPart = (async () => {
     if (!tautulli) return;
     try {
-      // Guard against a Tautulli that watches ANOTHER Plex server: same section id, different library.
-      const libraries = await tautulli.getLibraries(signal);
+      // Guard against a Tautulli that watches ANOTHER Plex server: its machine identifier differs
+      // (when Tautulli can tell), or the same section id is a different library.
+      const [libraries, identity] = await Promise.all([
+        tautulli.getLibraries(signal),
+        input.machineIdentifier ? tautulli.getServerIdentity(signal) : Promise.resolve(null),
+      ]);
+      if (identity?.machineIdentifier && identity.machineIdentifier !== input.machineIdentifier) {
+        tautulliStatus = 'unavailable';
+        logger.warn('tautulli watches another Plex server; judging on Plex data', { sectionId, plex: input.machineIdentifier, tautulliPlex: identity.machineIdentifier });
+        return;
+      }
       const lib = libraries.find((l) => l.sectionId === sectionId);
       if (!lib || lib.sectionType !== sectionType) {
         tautulliStatus = 'unavailable';

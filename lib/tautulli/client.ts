@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { resolveTuning, type UpstreamTuning } from '../upstream/client-options';
 import { UpstreamHttp, type UpstreamResponse } from '../upstream/http';
 import { offsetPages } from '../upstream/pages';
-import { envelopeSchema, historySchema, librariesSchema, libraryNamesSchema, mediaInfoSchema } from './schemas';
+import { envelopeSchema, historySchema, librariesSchema, libraryNamesSchema, mediaInfoSchema, serverIdentitySchema } from './schemas';
 import type { TautulliHistoryEntry, TautulliLibrary, TautulliMediaInfo, TautulliMediaRow } from './types';
 
 export interface TautulliClientOptions extends UpstreamTuning {
@@ -50,6 +50,16 @@ export class TautulliClient {
       childCount: r.child_count ?? null,
       isActive: r.is_active === undefined ? true : r.is_active === 1,
     }));
+  }
+
+  /**
+   * The machineIdentifier of the Plex server Tautulli watches (`cmd=get_server_identity`), or
+   * null when Tautulli could not tell (it asks its Plex live and answers `{}` when that fails).
+   */
+  async getServerIdentity(signal?: AbortSignal): Promise<{ machineIdentifier: string | null; version: string | null }> {
+    const data = await this.call('get_server_identity', {}, serverIdentitySchema, signal);
+    const row = Array.isArray(data) ? data[0] : data;
+    return { machineIdentifier: row?.machine_identifier || null, version: row?.version || null };
   }
 
   /** Cheap authenticated call (get_library_names reads Tautulli's own DB, not Plex). */

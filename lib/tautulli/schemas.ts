@@ -23,6 +23,14 @@ export const librariesSchema = z.array(
   }),
 );
 
+/**
+ * get_server_identity (Tautulli v2.17.2 webserve.py → pmsconnect.get_server_identity): a dict
+ * `{machine_identifier, version}` read live from its Plex; `{}` when Tautulli cannot read its Plex.
+ * The docstring shows a one-element list, so that form is accepted too.
+ */
+const serverIdentity = z.object({ machine_identifier: z.string().nullish(), version: text.nullish() });
+export const serverIdentitySchema = z.union([serverIdentity, z.array(serverIdentity).max(1)]);
+
 export const libraryNamesSchema = z.array(z.object({ section_id: id, section_name: text, section_type: z.string() }));
 
 export const mediaRowSchema = z.object({

@@ -12,7 +12,7 @@ import { LibraryView, SECTION_DEFAULT_TYPE } from './library-view';
 
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
 
-const COMMANDS = ['get_libraries', 'get_library_names', 'get_library_media_info', 'get_history'] as const;
+const COMMANDS = ['get_libraries', 'get_library_names', 'get_library_media_info', 'get_history', 'get_server_identity'] as const;
 const POSSIBLE = `Possible commands are: ${COMMANDS.join(', ')}`;
 
 const envelope = (status: number, result: 'success' | 'error', message: string | null, data: Json): FakeResponse => ({
@@ -35,6 +35,11 @@ const toInt = (v: string | undefined, def: number) => (v !== undefined && /^-?\d
 
 export interface FakeTautulliOptions {
   apiKey: string;
+  /**
+   * machineIdentifier of the Plex server this Tautulli watches (get_server_identity);
+   * default the dataset's. Another value simulates a Tautulli set up for a different server.
+   */
+  plexMachineIdentifier?: string;
   port?: number;
   latencyMs?: number;
 }
@@ -239,6 +244,9 @@ export const startFakeTautulli = async (dataset: FakeDataset, opts: FakeTautulli
           return ok(view.ds.sections.map((s) => ({ section_id: Number(s.id), section_name: s.title, section_type: s.type, agent: s.agent })));
         case 'get_library_media_info':
           return mediaInfo(q);
+        case 'get_server_identity':
+          // Tautulli v2.17.2 pmsconnect.get_server_identity: a dict read live from its Plex's /identity.
+          return ok({ machine_identifier: opts.plexMachineIdentifier ?? view.ds.machineIdentifier, version: view.ds.version });
         default:
           return history(q);
       }

@@ -4,7 +4,7 @@ import { SnapshotMemoryCache } from '../../../lib/media/memory-cache';
 import type { MediaItem } from '../../../lib/media/types';
 import { PlexClient } from '../../../lib/plex';
 import type { ResolvedSettings } from '../../../lib/settings/resolve';
-import { DatasetBuilder, DEFAULT_NOW, type FakeDataset, type RecordedRequest } from '../../fakes';
+import { DatasetBuilder, DEFAULT_NOW, startFakeTautulli, type FakeDataset, type RecordedRequest } from '../../fakes';
 import { invoke } from '../../helpers/lambda';
 import { createUserAndLogin } from '../../helpers/users';
 import { DAY, PLEX_TOKEN, TAUTULLI_KEY, fastTautulli, startMediaFixture, type MediaFixture } from './media-fixture';
@@ -112,6 +112,21 @@ describe("a Plex token that is not the server owner's", () => {
     expect(reasons.length).toBe(4);
     for (const r of reasons) expect(r).not.toMatch(/the owner/);
     expect(all.json<MediaItem[]>().find((i) => i.id === aliceOnly)?.reason).toBe('last played 200 days ago (Plex)');
+  });
+});
+
+describe('a Tautulli that watches another Plex server', () => {
+  it('is detected by its machine identifier (get_server_identity) and not used: tautulli=unavailable', async () => {
+    const elsewhere = await startFakeTautulli(dataset, { apiKey: TAUTULLI_KEY, plexMachineIdentifier: 'another-server-0000000000000000000000000' });
+    try {
+      settings = { tautulli: { url: elsewhere.url, apiKey: TAUTULLI_KEY } };
+      const res = await get(movies, { refresh: 'true' });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['x-data-sources']).toBe('plex=ok, plex-history=ok, tautulli=unavailable');
+      expect(elsewhere.requests.some((r) => r.query.cmd === 'get_library_media_info')).toBe(false);
+    } finally {
+      await elsewhere.close();
+    }
   });
 });
 

@@ -44,6 +44,13 @@ const client = (over: Partial<TautulliClientOptions> = {}) =>
 const rows = async (c: TautulliClient, section: string) => new Map((await drain(c.iterateLibraryMediaInfo(section))).map((r) => [r.ratingKey, r]));
 
 describe('TautulliClient reads', () => {
+  it('get_server_identity: the machine identifier of the Plex server Tautulli watches; {} (it cannot reach its Plex) → null', async () => {
+    expect(await client().getServerIdentity()).toEqual({ machineIdentifier: small.machineIdentifier, version: small.version });
+    expect(tautulli.requests.at(-1)?.query).toMatchObject({ cmd: 'get_server_identity' });
+    tautulli.setFault({ kind: 'status', status: 200, times: 1, body: JSON.stringify({ response: { result: 'success', message: null, data: {} } }) });
+    expect(await client().getServerIdentity()).toEqual({ machineIdentifier: null, version: null });
+  });
+
   it('sends the key only as the apikey query parameter', async () => {
     await client().verify();
     const req = tautulli.requests[0];
