@@ -6,7 +6,7 @@ import type { ApiEvent, ApiResult } from '../types';
 
 /** Response headers a browser client may read (keep in step with serverless.yml). */
 const EXPOSED_HEADERS =
-  'X-Total-Count, X-Total-Size-Bytes, X-Data-Sources, X-Cache, X-Cache-Age-Seconds, X-Threshold-Days, Content-Disposition, Retry-After, ETag, X-Request-Id';
+  'X-Total-Count, X-Total-Size-Bytes, X-Data-Sources, X-Cache, X-Cache-Age-Seconds, X-Snapshot-At, X-Threshold-Days, Content-Disposition, Retry-After, ETag, X-Request-Id';
 
 /**
  * CORS with an explicit allow-list: the origin is echoed only when listed, never `*`.

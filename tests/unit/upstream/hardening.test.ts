@@ -36,7 +36,7 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 const client = (maxBodyBytes?: number) =>
-  new UpstreamHttp({ service: 'plex', baseUrl: base, timeoutMs: 2000, retries: 0, concurrency: 1, maxBodyBytes });
+  new UpstreamHttp({ service: 'plex', baseUrl: base, timeoutMs: 15_000, retries: 0, concurrency: 1, maxBodyBytes });
 
 describe('upstream hardening', () => {
   it('never follows a redirect (a user-supplied server cannot bounce plm to an internal address)', async () => {
