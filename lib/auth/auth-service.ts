@@ -2,7 +2,7 @@ import { ObjectId } from 'mongodb';
 import { recordAudit } from '../audit/audit-log';
 import { APIError, forbidden, tooManyRequests, unauthorized, validationError } from '../errors';
 import type { ClientInfo } from '../http/types';
-import { reserveAttempt } from './login-throttle';
+import { reserveAttempt } from './attempt-limiter';
 import { getDummyHash, passwordProblems, verifyPassword } from './passwords';
 import { createSession, revokeAllSessions, revokeSession, revokeSessionOf, rotateSession } from './sessions';
 import { parseRefreshToken, signAccessToken } from './tokens';

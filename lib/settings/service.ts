@@ -87,7 +87,7 @@ export const updateSettings = async (input: SettingsUpdate, opts: UpdateOptions)
       // Re-check only if a retry changed what would be verified.
       const key = verificationKey(candidate);
       if (key !== verifiedKey) {
-        verification = await verifyUpstreams(candidate, opts.signal);
+        verification = await verifyUpstreams(userId, candidate, opts.signal);
         verifiedKey = key;
       }
       if (!verification?.ok) throw verificationFailed(verification as Verification);
@@ -130,5 +130,5 @@ export const updateSettings = async (input: SettingsUpdate, opts: UpdateOptions)
 /** POST /api/settings/verify: checks the settings as they would be after applying `input`; stores nothing. */
 export const verifySettings = async (userId: string, input: SettingsUpdate, signal: AbortSignal): Promise<Verification> => {
   const plan = applyUpdate(storedStateOf(userId, await findSettings(userId)), input, serverDefaults());
-  return verifyUpstreams(resolveEffective(plan.next, serverDefaults()), signal);
+  return verifyUpstreams(userId, resolveEffective(plan.next, serverDefaults()), signal);
 };

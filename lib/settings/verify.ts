@@ -1,4 +1,5 @@
-import { APIError } from '../errors';
+import { reserveAttempt } from '../auth/attempt-limiter';
+import { APIError, tooManyRequests } from '../errors';
 import { logger } from '../logger';
 import { PlexClient } from '../plex';
 import { TautulliClient } from '../tautulli';
@@ -41,8 +42,13 @@ const runCheck = async (target: Target, signal: AbortSignal): Promise<UpstreamCh
   }
 };
 
-/** Checks the effective Plex URL/token and Tautulli URL/key against the servers, side by side. */
-export const verifyUpstreams = async (effective: Effective, signal: AbortSignal): Promise<Verification> => {
+/**
+ * Checks the effective Plex URL/token and Tautulli URL/key against the servers,
+ * side by side. Limited per user: each check makes plm call a user-chosen server.
+ */
+export const verifyUpstreams = async (userId: string, effective: Effective, signal: AbortSignal): Promise<Verification> => {
+  const attempt = await reserveAttempt('verify', userId, undefined);
+  if (attempt.retryAfterSeconds > 0) throw tooManyRequests(attempt.retryAfterSeconds, 'Too many verifications; try again later');
   const plex: Target = {
     service: 'Plex',
     url: effective.plain.plexUrl.value,

@@ -144,3 +144,16 @@ describe('logs', () => {
     for (const s of SECRETS) expect(text).not.toContain(s);
   });
 });
+
+describe('verification rate limit', () => {
+  it('bounds how often one user can make plm call servers (429 with Retry-After)', async () => {
+    const user = await createUserAndLogin();
+    const statuses: number[] = [];
+    for (let i = 0; i < 32; i++) {
+      const res = await invoke(verifyHandler, { method: 'POST', path: '/api/settings/verify', token: user.token, body: {} });
+      statuses.push(res.statusCode);
+    }
+    expect(statuses.slice(0, 30).every((s) => s === 200)).toBe(true);
+    expect(statuses.slice(30)).toEqual([429, 429]);
+  });
+});

@@ -5,7 +5,8 @@ import { Collections } from '../db/collections';
 import { derivedId } from '../db/ids';
 
 /**
- * Login attempt counters in MongoDB, so the limit holds across Lambda containers.
+ * Attempt counters in MongoDB (logins, password checks, upstream verifications),
+ * so each limit holds across Lambda containers.
  *
  * An attempt is RESERVED before the password is checked: one atomic upsert
  * with $inc per key and fixed window, so parallel guesses all count (a check
@@ -20,7 +21,10 @@ interface AttemptDocument {
   expiresAt: Date;
 }
 
-export type ThrottleScope = 'login' | 'password';
+export type ThrottleScope = 'login' | 'password' | 'verify';
+
+/** Settings verification makes plm call user-chosen servers: bounded so it cannot be used to scan. */
+const VERIFY_MAX_PER_WINDOW = 30;
 
 interface Counter {
   key: string;
@@ -29,9 +33,10 @@ interface Counter {
 
 const attempts = async () => (await getDb()).collection<AttemptDocument>(Collections.loginFailures);
 
-const countersFor = (scope: ThrottleScope, usernameNormalized: string, ip: string | undefined): Counter[] => {
+const countersFor = (scope: ThrottleScope, subject: string, ip: string | undefined): Counter[] => {
   const config = getConfig();
-  const counters = [{ key: `${scope}:user:${usernameNormalized}`, max: config.LOGIN_MAX_FAILURES_PER_USER }];
+  if (scope === 'verify') return [{ key: `verify:user:${subject}`, max: VERIFY_MAX_PER_WINDOW }];
+  const counters = [{ key: `${scope}:user:${subject}`, max: config.LOGIN_MAX_FAILURES_PER_USER }];
   if (ip) counters.push({ key: `${scope}:ip:${ip}`, max: config.LOGIN_MAX_FAILURES_PER_IP });
   return counters;
 };
@@ -54,12 +59,12 @@ export interface Reservation {
   release(): Promise<void>;
 }
 
-/** Counts one attempt for the username and the client IP; over the limit, says how long to wait. */
-export const reserveAttempt = async (scope: ThrottleScope, usernameNormalized: string, ip: string | undefined): Promise<Reservation> => {
+/** Counts one attempt for the subject (normalised username or user id) and the client IP; over the limit, says how long to wait. */
+export const reserveAttempt = async (scope: ThrottleScope, subject: string, ip: string | undefined): Promise<Reservation> => {
   const now = Date.now();
   const window = windowOf(now);
   const col = await attempts();
-  const counters = countersFor(scope, usernameNormalized, ip);
+  const counters = countersFor(scope, subject, ip);
   const counts = await Promise.all(
     counters.map(async ({ key }) => {
       const doc = await col.findOneAndUpdate(
