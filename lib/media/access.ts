@@ -15,10 +15,9 @@
  * Ownership: Plex shows the server-wide history of EVERY account only to the
  * server owner (admin); a shared/managed user's token sees its own plays only,
  * in history and on items. The proof therefore also records whether the token
- * is the owner's (`PlexClient.isServerAdmin`, GET /accounts). 'unknown' (the
- * route answered something unexpected) is treated as the owner with a
- * warning: that mapping is NOT verified against a real PMS, and refusing a
- * real owner would be worse than today's behaviour.
+ * is the owner's (`PlexClient.isServerAdmin`, GET /accounts). Anything but a
+ * clear "yes" counts as not the owner (fail closed: plm then needs Tautulli
+ * for other accounts' plays); that mapping is NOT verified against a real PMS.
  *
  * Tokens are never stored: only keyed hashes (the key is the server's
  * JWT_SECRET, so the hashes are useless outside this deployment).
@@ -64,7 +63,7 @@ export interface SectionInfo {
 }
 
 /** Whether the proved token is the server owner's. */
-export type TokenOwnership = 'owner' | 'not-owner' | 'unknown';
+export type TokenOwnership = 'owner' | 'not-owner';
 
 interface AccessDoc {
   _id: ReturnType<typeof derivedId>;
@@ -118,12 +117,7 @@ export class AccessResolver {
     try {
       // Sections need the token; /identity alone would prove only that the host answers.
       const [sections, identity, admin] = await Promise.all([client.getSections(opts.signal), client.getIdentity(opts.signal), client.isServerAdmin(opts.signal)]);
-      const ownership: TokenOwnership = admin === 'admin' ? 'owner' : admin === 'not-admin' ? 'not-owner' : 'unknown';
-      if (ownership === 'unknown') {
-        logger.warn('cannot tell whether the Plex token is the server owner\'s (GET /accounts answered unexpectedly); assuming it is', {
-          machineIdentifier: identity.machineIdentifier,
-        });
-      }
+      const ownership: TokenOwnership = admin === 'admin' ? 'owner' : 'not-owner';
       doc = { _id, machineIdentifier: identity.machineIdentifier, sections: sections.map(toSection), ownership, verifiedAt: new Date(now()) };
       await (await this.col()).replaceOne({ _id }, doc, { upsert: true });
       memo.set(fp, doc);
@@ -137,7 +131,7 @@ export class AccessResolver {
       }
       if (!doc) throw e;
       logger.warn('plex unreachable; serving cached snapshots', { code: e.code, machineIdentifier: doc.machineIdentifier });
-      return { machineIdentifier: doc.machineIdentifier, sections: doc.sections, ownership: doc.ownership ?? 'unknown', verifiedAt: doc.verifiedAt.getTime(), plexDown: e };
+      return { machineIdentifier: doc.machineIdentifier, sections: doc.sections, ownership: doc.ownership ?? 'not-owner', verifiedAt: doc.verifiedAt.getTime(), plexDown: e };
     }
   }
 

@@ -114,25 +114,20 @@ export class PlexClient {
 
   /**
    * Is this token the server owner's (admin)? Asks `GET /accounts`, the PMS's
-   * system-accounts list, which only the admin may read: 200 → 'admin',
-   * 401/403 → 'not-admin', anything else (other status, network error,
-   * timeout) → 'unknown'. NOT verified against a real server (the reference
-   * notes only say "Admin can see all users [in history], others only their
-   * own" and that non-owner tokens get 4xx on admin routes); callers treat
-   * 'unknown' as the owner and log a warning, so a PMS that answered this
-   * route differently would keep today's behaviour, never refuse an owner.
+   * system-accounts list, which only the admin may read: 200 → 'admin', 401/403
+   * → 'not-admin'. Third-party reports agree that non-admin tokens get 401 on
+   * such routes, but this is NOT verified against a real server, so the rest
+   * fails closed: an unreachable or failing server throws (the proof fails, as
+   * for any Plex call), and any other answer counts as 'not-admin' (plm then
+   * needs Tautulli for other accounts' plays) — never as the owner.
    */
-  async isServerAdmin(signal?: AbortSignal): Promise<'admin' | 'not-admin' | 'unknown'> {
-    try {
-      const res = await this.http.get({ path: '/accounts', signal });
-      if (res.status === 401 || res.status === 403) return 'not-admin';
-      if (res.status >= 200 && res.status < 300) return 'admin';
-      return 'unknown';
-    } catch (e) {
-      if (signal?.aborted) throw e;
-      if (isUpstreamError(e)) return 'unknown';
-      throw e;
+  async isServerAdmin(signal?: AbortSignal): Promise<'admin' | 'not-admin'> {
+    const res = await this.http.get({ path: '/accounts', signal });
+    if (res.status >= 200 && res.status < 300) return 'admin';
+    if (res.status !== 401 && res.status !== 403) {
+      logger.warn('GET /accounts answered unexpectedly; treating the Plex token as not the owner\'s', { status: res.status });
     }
+    return 'not-admin';
   }
 
   /** Cheap authenticated call: throws PLEX_UNAUTHORIZED / _UNAVAILABLE / _TIMEOUT. */

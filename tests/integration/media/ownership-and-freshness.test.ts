@@ -1,4 +1,7 @@
 import { handler as unused } from '../../../functions/unused';
+import { getDb } from '../../../lib/db/client';
+import { AccessResolver } from '../../../lib/media/access';
+import { MediaCollections } from '../../../lib/media/collections';
 import { LibraryService, MAX_STALE_MS, defaultDeps } from '../../../lib/media/library-service';
 import { SnapshotMemoryCache } from '../../../lib/media/memory-cache';
 import type { MediaItem } from '../../../lib/media/types';
@@ -90,6 +93,26 @@ describe("a Plex token that is not the server owner's", () => {
       error: { code: 'PLEX_NOT_OWNER', message: expect.stringMatching(/not the server owner's.*only its own plays.*owner's token or configure Tautulli/) },
     });
     expect(fx.plex.requests.some((r) => r.path.endsWith('/all') || r.path.startsWith('/status'))).toBe(false);
+  });
+
+  it('an /accounts that fails or answers oddly never makes a token the owner\'s (fail closed)', async () => {
+    const forgetProofs = async () => {
+      AccessResolver.clearMemo();
+      await (await getDb()).collection(MediaCollections.access).deleteMany({});
+    };
+    settings = { plex: { url: fx.plex.url, token: SHARED_TOKEN }, tautulli: null };
+    await forgetProofs();
+    fx.plex.setFault({ kind: 'status', status: 503, path: '/accounts' });
+    const failing = await get(movies, { refresh: 'true' });
+    expect(failing.statusCode).toBe(502);
+    expect(failing.json()).toMatchObject({ error: { code: 'PLEX_UNAVAILABLE' } });
+
+    fx.plex.clearFaults();
+    await forgetProofs();
+    fx.plex.setFault({ kind: 'status', status: 404, path: '/accounts' });
+    const odd = await get(movies, { refresh: 'true' });
+    expect(odd.statusCode).toBe(409);
+    expect(odd.json()).toMatchObject({ error: { code: 'PLEX_NOT_OWNER' } });
   });
 
   it('with Tautulli down: refused with 409 PLEX_NOT_OWNER', async () => {

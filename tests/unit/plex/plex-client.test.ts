@@ -126,14 +126,18 @@ describe('PlexClient reads', () => {
     expect(plex.requests.at(-1)?.query).toMatchObject({ librarySectionID: shows, sort: 'viewedAt:asc' });
   });
 
-  it('isServerAdmin: the owner token reads /accounts (admin), a shared token gets 401 (not-admin), anything else is unknown', async () => {
+  it('isServerAdmin: only a clear yes is the owner; a failing server throws; any other answer is not the owner', async () => {
     expect(await client().isServerAdmin()).toBe('admin');
     expect(await client({ token: SHARED_TOKEN }).isServerAdmin()).toBe('not-admin');
     plex.setFault({ kind: 'status', status: 500, path: '/accounts' });
-    expect(await client({ retries: 0 }).isServerAdmin()).toBe('unknown');
+    expect(await caught(() => client({ retries: 0 }).isServerAdmin())).toMatchObject({ code: 'PLEX_UNAVAILABLE' });
+    plex.clearFaults();
+    plex.setFault({ kind: 'status', status: 404, path: '/accounts' });
+    expect(await client().isServerAdmin()).toBe('not-admin');
     plex.clearFaults();
     plex.setFault({ kind: 'status', status: 403, path: '/accounts' });
     expect(await client().isServerAdmin()).toBe('not-admin');
+    plex.clearFaults();
   });
 
   it("a shared user's token sees only its own plays: item watch data and server history", async () => {
