@@ -27,7 +27,7 @@ const httpUrl = optionalString.pipe(
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
 const durationSeconds = (v: string): number => {
-  const m = /^(\d+)\s*([smhdw])$/i.exec(v);
+  const m = /^(\d+) ?([smhdw])$/i.exec(v);
   return m ? Number(m[1]) * (UNIT_SECONDS[m[2]!.toLowerCase()] ?? 0) : 0;
 };
 
@@ -43,7 +43,7 @@ const EnvSchema = z.object({
     .string()
     .trim()
     // A unit is required: jsonwebtoken reads a bare number as milliseconds... or seconds, depending on type.
-    .regex(/^\d+\s*(s|m|h|d|w)$/i, 'must be a duration with a unit, such as 15m, 24h or 7d')
+    .regex(/^\d+ ?[smhdw]$/i, 'must be a duration with a unit, such as 15m, 24h or 7d')
     .refine((v) => durationSeconds(v) >= 60, 'must be at least 60s')
     .default('24h'),
   JWT_ISSUER: z.string().default('plm'),

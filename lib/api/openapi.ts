@@ -33,12 +33,12 @@ const LibrarySchema = z.object({
   id: z.string().describe('Plex section key'),
   title: z.string(),
   type: z.string().describe('movie, show, artist or photo'),
-  itemCount: z.number().int(),
+  itemCount: z.number().int().nullable().describe('null when Plex could not be asked and no snapshot exists yet'),
   sizeBytes: z.number().int().nullable(),
   updatedAt: isoDate.nullable(),
   scannedAt: isoDate.nullable(),
   cache: z.object({ fetchedAt: isoDate.nullable(), stale: z.boolean() }),
-}) satisfies z.ZodType<Library>;
+}) satisfies z.ZodType<Omit<Library, 'itemCount'> & { itemCount: number | null }>;
 
 const TokenPairSchema = z.object({
   token: z.string().describe('access JWT (HS256)'),

@@ -7,7 +7,7 @@
 const METADATA_HOST = /^(169\.254\.\d{1,3}\.\d{1,3}|\[fe[89ab][0-9a-f]?:[^\]]*\]|\[::ffff:a9fe:[0-9a-f]{1,4}\]|\[fd00:ec2::254\]|metadata\.google\.internal)$/i;
 
 /** This machine itself: fine for the server's own configuration, not for a user of a hosted plm. */
-const LOOPBACK_HOST = /^(localhost|.+\.localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|0\.0\.0\.0|\[::1?\]|\[::ffff:(7f[0-9a-f]{2}:[0-9a-f]{1,4}|127\.[\d.]+)\])$/i;
+const LOOPBACK_HOST = /^(localhost|.+\.localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|0\.0\.0\.0|\[::1?\]|\[::(ffff:)?(7f[0-9a-f]{2}:[0-9a-f]{1,4}|127\.[\d.]+)\]|\[::ffff:0:7f[0-9a-f]{2}:[0-9a-f]{1,4}\])$/i;
 
 /** Why `text` is not an acceptable upstream base URL, or undefined when it is. */
 export const baseUrlProblem = (text: string, opts: { allowLoopback: boolean }): string | undefined => {
@@ -22,8 +22,10 @@ export const baseUrlProblem = (text: string, opts: { allowLoopback: boolean }): 
   if (!url.hostname) return 'must have a host';
   if (url.username || url.password) return 'must not contain credentials; use the token/API key field';
   if (url.search || url.hash) return 'must not contain a query string or fragment';
-  if (METADATA_HOST.test(url.hostname)) return 'must not point at a link-local or cloud metadata address';
-  if (!opts.allowLoopback && LOOPBACK_HOST.test(url.hostname)) return 'must not point at the plm server itself (localhost)';
+  // "localhost." is localhost: compare without a trailing dot.
+  const host = url.hostname.replace(/\.$/, '');
+  if (METADATA_HOST.test(host)) return 'must not point at a link-local or cloud metadata address';
+  if (!opts.allowLoopback && LOOPBACK_HOST.test(host)) return 'must not point at the plm server itself (localhost)';
   return undefined;
 };
 

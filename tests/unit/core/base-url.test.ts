@@ -3,7 +3,7 @@ import { httpUrlProblem } from '../../../lib/settings/schema';
 import { baseUrlProblem, normalizeBaseUrl } from '../../../lib/upstream/base-url';
 
 describe('upstream base URLs', () => {
-  it.each(['http://localhost:32400', 'http://127.0.0.1:9001', 'http://[::1]:8181', 'http://0.0.0.0', 'http://plex.localhost', 'http://[::ffff:127.0.0.1]'])(
+  it.each(['http://localhost:32400', 'http://localhost.:32400', 'http://foo.localhost.', 'http://127.0.0.1:9001', 'http://[::1]:8181', 'http://0.0.0.0', 'http://plex.localhost', 'http://[::ffff:127.0.0.1]', 'http://[::127.0.0.1]', 'http://[::ffff:0:7f00:1]'])(
     'a hosted plm refuses a user URL pointing at itself: %s',
     (url) => {
       expect(baseUrlProblem(url, { allowLoopback: false })).toMatch(/itself/);

@@ -37,7 +37,7 @@ describe('parseConfig', () => {
     expect(parseConfig({ NODE_ENV: 'development', AWS_LAMBDA_FUNCTION_NAME: 'plm-local-login', IS_OFFLINE: 'true' }).isLocal).toBe(true);
   });
 
-  it.each(['3600', '0s', '30s', 'forever'])('refuses JWT_EXPIRY=%p (a unit and at least 60s)', (v) => {
+  it.each(['3600', '0s', '30s', 'forever', '24\th', '24\nh'])('refuses JWT_EXPIRY=%p (a unit and at least 60s)', (v) => {
     expect(() => parseConfig({ JWT_EXPIRY: v })).toThrow(/JWT_EXPIRY/);
   });
 
