@@ -10,8 +10,9 @@ import { deleteUser } from './users';
  * inherited by the next account created with the same name.
  */
 export const deleteAccount = async (user: { _id: ObjectId; username: string }): Promise<void> => {
+  // The user goes first: no login can start a new session while the rest is removed.
+  await deleteUser(user._id);
   await revokeAllSessions(user._id, 'user_deleted');
   await deleteSettings(user._id.toHexString());
-  await deleteUser(user._id);
   await recordAudit({ type: 'user_deleted', userId: user._id, username: user.username });
 };

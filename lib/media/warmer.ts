@@ -9,8 +9,9 @@
  *
  * Time: the function's timeout equals its schedule (15 min), so when the
  * Lambda's remaining time drops under `reserveMs`, no NEW library is started;
- * the ones not started are reported (`deferred`) and the next run picks them
- * up first-come (they are the oldest snapshots by then).
+ * the ones not started are reported (`deferred`). Each server's libraries run
+ * stalest first, so the next run starts with them.
+
  *
  * A token that is not the server owner's, without Tautulli, is skipped: its
  * libraries cannot be judged (the API answers 409 PLEX_NOT_OWNER).
@@ -142,16 +143,25 @@ export const warmAll = async (service: LibraryService, store: SnapshotStore, opt
         logger.error('warmer: server failed', { usedBy: set.usedBy.length, error: errorInfo(e) });
         return;
       }
-      const judged = ctx.access.sections.filter((s) => JUDGED_TYPES.has(s.type));
+      // Stalest first (never-built libraries before all), so a run that runs out of time
+      // defers the freshest libraries, not the same tail every time.
+      const judged = await Promise.all(
+        ctx.access.sections
+          .filter((s) => JUDGED_TYPES.has(s.type))
+          .map(async (section) => ({
+            section,
+            head: await store.readHead({ machineIdentifier: ctx.access.machineIdentifier, sectionId: section.id, scope: ctx.scope }),
+          })),
+      );
+      judged.sort((a, b) => (a.head?.fetchedAt ?? 0) - (b.head?.fetchedAt ?? 0));
       await Promise.all(
-        judged.map((section) =>
+        judged.map(({ section, head }) =>
           limit(async () => {
             if (outOfTime()) {
               report.deferred.push({ server: ctx.access.machineIdentifier, sectionId: section.id });
               return;
             }
             report.libraries++;
-            const head = await store.readHead({ machineIdentifier: ctx.access.machineIdentifier, sectionId: section.id, scope: ctx.scope });
             if (head && service.deps.now() - head.fetchedAt < minAgeMs) {
               report.skipped++;
               return;
