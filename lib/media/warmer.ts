@@ -11,7 +11,6 @@
  * Lambda's remaining time drops under `reserveMs`, no NEW library is started;
  * the ones not started are reported (`deferred`). Each server's libraries run
  * stalest first, so the next run starts with them.
-
  *
  * A token that is not the server owner's, without Tautulli, is skipped: its
  * libraries cannot be judged (the API answers 409 PLEX_NOT_OWNER).
