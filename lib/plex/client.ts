@@ -247,8 +247,15 @@ export class PlexClient {
       // means the server ignored paging and sent everything.
       yield convert(first.rows);
       if (first.rows.length < size || first.rows.length > size) return;
+      // A server that ignores the start offset would send page 1 forever: stop on a repeat.
+      let previousFirst = JSON.stringify(first.rows[0]);
       for (let start = size; ; start += size) {
         const next = await fetchAt(start, signal);
+        const nextFirst = JSON.stringify(next.rows[0]);
+        if (next.rows.length && nextFirst === previousFirst) {
+          throw this.http.error('bad_response', `Plex ignored paging (the same page came back for start=${start}; GET ${path})`, { path, reason: 'paging ignored' });
+        }
+        previousFirst = nextFirst;
         yield convert(next.rows);
         if (next.rows.length < size) return;
       }

@@ -58,6 +58,8 @@ export interface FakePlexOptions {
 
 export interface FakePlexQuirks {
   omitTotalSize: boolean;
+  /** Broken server: ignores X-Plex-Container-Start and always answers the first page. */
+  ignoreStart?: boolean;
 }
 
 export interface FakePlex extends FakeServer {
@@ -88,7 +90,7 @@ export const startFakePlex = async (dataset: FakeDataset, opts: FakePlexOptions)
     const startRaw = raw('X-Plex-Container-Start');
     const sizeRaw = raw('X-Plex-Container-Size');
     const paged = startRaw !== undefined || sizeRaw !== undefined;
-    const start = Math.max(0, Number(startRaw ?? 0) || 0);
+    const start = quirks.ignoreStart ? 0 : Math.max(0, Number(startRaw ?? 0) || 0);
     const size = sizeRaw === undefined ? all.length : Math.max(0, Number(sizeRaw) || 0);
     const rows = all.slice(start, start + size);
     const container: JsonObject = { size: rows.length };

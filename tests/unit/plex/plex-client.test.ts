@@ -215,6 +215,19 @@ describe('PlexClient paging', () => {
     }
   });
 
+  it('a server that ignores the start offset (and sends no totalSize) is a bad response, not an endless loop', async () => {
+    bigPlex.quirks.omitTotalSize = true;
+    bigPlex.quirks.ignoreStart = true;
+    try {
+      const err = await caught(() => drain(bigClient().iterateSectionItems('1')));
+      expect(err).toMatchObject({ code: 'PLEX_BAD_RESPONSE' });
+      expect((err as Error).message).toMatch(/ignored paging/);
+    } finally {
+      bigPlex.quirks.omitTotalSize = false;
+      bigPlex.quirks.ignoreStart = false;
+    }
+  });
+
   it('a strict listing that shrinks while being read fails with LISTING_CHANGED (never a short read); a lenient one logs', async () => {
     const shrunk = structuredClone(big);
     const victims = new Set(liveMovies.slice(0, 3).map((m) => m.ratingKey));
