@@ -21,10 +21,13 @@ interface AttemptDocument {
   expiresAt: Date;
 }
 
-export type ThrottleScope = 'login' | 'password' | 'verify';
+export type ThrottleScope = 'login' | 'password' | 'verify' | 'upstream';
 
-/** Settings verification makes plm call user-chosen servers: bounded so it cannot be used to scan. */
-const VERIFY_MAX_PER_WINDOW = 30;
+/**
+ * Verifications, new credential proofs and forced refreshes make plm call
+ * user-chosen servers: bounded per user so plm cannot be used to scan or flood.
+ */
+const PER_USER_ONLY: Partial<Record<ThrottleScope, number>> = { verify: 30, upstream: 60 };
 
 interface Counter {
   key: string;
@@ -35,7 +38,8 @@ const attempts = async () => (await getDb()).collection<AttemptDocument>(Collect
 
 const countersFor = (scope: ThrottleScope, subject: string, ip: string | undefined): Counter[] => {
   const config = getConfig();
-  if (scope === 'verify') return [{ key: `verify:user:${subject}`, max: VERIFY_MAX_PER_WINDOW }];
+  const perUser = PER_USER_ONLY[scope];
+  if (perUser !== undefined) return [{ key: `${scope}:user:${subject}`, max: perUser }];
   const counters = [{ key: `${scope}:user:${subject}`, max: config.LOGIN_MAX_FAILURES_PER_USER }];
   if (ip) counters.push({ key: `${scope}:ip:${ip}`, max: config.LOGIN_MAX_FAILURES_PER_IP });
   return counters;

@@ -105,7 +105,11 @@ export class AccessResolver {
    * rejection), an older proof of THIS credential still stands, flagged
    * `plexDown`, so cached snapshots can be served stale.
    */
-  async resolve(creds: PlexCredentials, client: PlexClient, opts: { maxAgeMs: number; force?: boolean; signal?: AbortSignal; now?: () => number }): Promise<ServerAccess> {
+  async resolve(
+    creds: PlexCredentials,
+    client: PlexClient,
+    opts: { maxAgeMs: number; force?: boolean; signal?: AbortSignal; now?: () => number; beforeProve?: () => Promise<void> },
+  ): Promise<ServerAccess> {
     const now = opts.now ?? Date.now;
     const fp = accessFingerprint(creds);
     const _id = derivedId('media-access', fp);
@@ -114,6 +118,8 @@ export class AccessResolver {
     if (doc?.ownership && !opts.force && now() - doc.verifiedAt.getTime() < opts.maxAgeMs) {
       return { machineIdentifier: doc.machineIdentifier, sections: doc.sections, ownership: doc.ownership, verifiedAt: doc.verifiedAt.getTime() };
     }
+    // Proving calls the user's server: the caller may limit how often (throws, e.g. 429).
+    await opts.beforeProve?.();
     try {
       // Sections need the token; /identity alone would prove only that the host answers.
       const [sections, identity, admin] = await Promise.all([client.getSections(opts.signal), client.getIdentity(opts.signal), client.isServerAdmin(opts.signal)]);

@@ -19,7 +19,8 @@
  * served because Plex is down (the Plex error is answered instead).
  */
 import { randomBytes } from 'node:crypto';
-import { APIError, notFound } from '../errors';
+import { reserveAttempt } from '../auth/attempt-limiter';
+import { APIError, notFound, tooManyRequests } from '../errors';
 import { getConfig } from '../config';
 import { logger } from '../logger';
 import { PlexClient } from '../plex';
@@ -70,6 +71,8 @@ export interface LibraryServiceDeps {
    * False inside Lambda, where the container freezes after the response.
    */
   backgroundRefresh: boolean;
+  /** Called before plm contacts a user's servers on their behalf (proofs, forced refreshes); throws to refuse. */
+  limitUpstream: (userId: string) => Promise<void>;
 }
 
 /** Running as a Lambda function (AWS sets this in every function's environment, serverless-offline too). */
@@ -137,6 +140,7 @@ export class LibraryService {
       force: opts.forceAccess,
       signal: opts.signal,
       now: this.deps.now,
+      beforeProve: () => this.deps.limitUpstream(userId),
     });
     return { settings, plexCreds: settings.plex, plex, tautulli, access, scope: sourcesKeyOf(settings.plex, settings.tautulli), ttlMs };
   }
@@ -349,6 +353,10 @@ export const defaultDeps = (): LibraryServiceDeps => ({
   accessMaxAgeMs: 10 * 60_000,
   leaseWaitMs: 20_000,
   backgroundRefresh: !runsInLambda(),
+  limitUpstream: async (userId) => {
+    const attempt = await reserveAttempt('upstream', userId, undefined);
+    if (attempt.retryAfterSeconds > 0) throw tooManyRequests(attempt.retryAfterSeconds, 'Too many refreshes of your Plex data; try again later');
+  },
 });
 
 let service: LibraryService | undefined;

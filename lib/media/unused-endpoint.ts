@@ -29,6 +29,7 @@ export const unusedResponse = async (
   const { query } = input;
   const base = await service.userContext(input.userId, { signal: input.signal });
   const { ctx, section } = await service.section(base, input.path.id, input.signal);
+  if (query.refresh) await service.deps.limitUpstream(input.userId);
   const answer = await service.snapshotFor(ctx, section, { refresh: query.refresh });
   const { snapshot } = answer;
   // Fail closed: Plex history of a non-owner token shows only its own plays; only Tautulli sees everyone's.

@@ -84,3 +84,17 @@ it('a changed Plex token is a different view at once: the cached snapshot is not
   expect(res.json()).toMatchObject({ error: { code: 'PLEX_UNAUTHORIZED' } });
   expect(res.body).not.toContain('Added 400 Days Ago');
 });
+
+it('bounds how often one user can make plm contact their servers (forced refreshes → 429)', async () => {
+  const user = await createUserAndLogin();
+  await put(user.token, { plexUrl: ownPlex.url, plexToken: OWN_TOKEN });
+  const statuses: number[] = [];
+  for (let i = 0; i < 62; i++) statuses.push((await unusedOf(user.token, { refresh: 'true' })).statusCode);
+  expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+  expect(statuses.slice(0, 30).every((s) => s === 200)).toBe(true);
+  const limited = await unusedOf(user.token, { refresh: 'true' });
+  expect(limited.statusCode).toBe(429);
+  expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+  // answers from the cache are not limited
+  expect((await unusedOf(user.token)).statusCode).toBe(200);
+});
