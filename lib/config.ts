@@ -82,6 +82,8 @@ const EnvSchema = z.object({
   CACHE_TTL_MINUTES: intFrom(60, 1, 10080),
   MEDIA_CACHE_MAX_BYTES: intFrom(128 * 1024 * 1024, 1024 * 1024, 2 * 1024 * 1024 * 1024),
   WARMER_CONCURRENCY: intFrom(2, 1, 16),
+  /** Set by the Lambda runtime (and by serverless-offline). */
+  AWS_LAMBDA_FUNCTION_NAME: optionalString,
   /** Set by `serverless invoke local`: a one-shot process that must not keep connections open. */
   IS_LOCAL: z
     .string()

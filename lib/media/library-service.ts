@@ -76,7 +76,7 @@ export interface LibraryServiceDeps {
 }
 
 /** Running as a Lambda function (AWS sets this in every function's environment, serverless-offline too). */
-export const runsInLambda = (): boolean => !!process.env.AWS_LAMBDA_FUNCTION_NAME;
+export const runsInLambda = (): boolean => !!getConfig().AWS_LAMBDA_FUNCTION_NAME;
 
 /** Expired snapshots younger than TTL × this are served stale while a refresh runs in the background. */
 const SWR_FACTOR = 2;
