@@ -1,11 +1,10 @@
 import { handler as libraries } from '../../../functions/libraries';
-import { handler as unused } from '../../../functions/unused';
 import type { ResolvedSettings } from '../../../lib/settings/resolve';
 import type { MediaItem } from '../../../lib/media/types';
 import { DatasetBuilder, DEFAULT_NOW } from '../../fakes';
 import { invoke } from '../../helpers/lambda';
 import { createUserAndLogin } from '../../helpers/users';
-import { DAY, PLEX_TOKEN, TAUTULLI_KEY, startMediaFixture, type MediaFixture } from './media-fixture';
+import { DAY, getUnused, PLEX_TOKEN, TAUTULLI_KEY, startMediaFixture, type MediaFixture } from './media-fixture';
 
 const NOW = DEFAULT_NOW;
 const b = new DatasetBuilder({ now: NOW });
@@ -33,7 +32,7 @@ afterEach(() => {
 });
 
 const get = (id: string, query: Record<string, string> = {}) =>
-  invoke(unused, { path: `/api/library/${id}/unused`, routeKey: 'GET /api/library/{id}/unused', pathParameters: { id }, query, token });
+  getUnused(token, id, query);
 const ids = (res: { json: <T>() => T }) => res.json<MediaItem[]>().map((i) => i.id);
 const settingsFor = (over: Partial<ResolvedSettings>) => async (): Promise<ResolvedSettings> => ({
   plex: { url: fx.plex.url, token: PLEX_TOKEN },

@@ -3,11 +3,13 @@
  * 127.0.0.1 over a hand-built dataset, the env defaults pointing at them, and
  * the library service installed with a fixed clock and fast clients.
  */
+import { handler as unusedHandler } from '../../../functions/unused';
 import { resetConfig } from '../../../lib/config';
 import { setLibraryService, type LibraryService, type LibraryServiceDeps } from '../../../lib/media/library-service';
 import { PlexClient } from '../../../lib/plex';
 import { TautulliClient } from '../../../lib/tautulli';
 import { startFakePlex, startFakeTautulli, type FakeDataset, type FakePlex, type FakeTautulli } from '../../fakes';
+import { invoke, type InvokeResult } from '../../helpers/lambda';
 
 export const PLEX_TOKEN = 'plex-token-owner-0123456789';
 export const TAUTULLI_KEY = 'tautulli0123456789abcdef01234567';
@@ -21,6 +23,10 @@ export interface MediaFixture {
   install(overrides?: Partial<LibraryServiceDeps>): LibraryService;
   close(): Promise<void>;
 }
+
+/** GET /api/library/{id}/unused through the real handler, as API Gateway routes it. */
+export const getUnused = (token: string, id: string, query: Record<string, string> = {}, headers?: Record<string, string>): Promise<InvokeResult> =>
+  invoke(unusedHandler, { path: `/api/library/${id}/unused`, routeKey: 'GET /api/library/{id}/unused', pathParameters: { id }, query, token, headers });
 
 export const fastPlex = (url: string, token: string) =>
   new PlexClient({ baseUrl: url, token, timeoutMs: 1500, retries: 0, concurrency: 4, pageSize: 3, retryBaseDelayMs: 1 });

@@ -1,4 +1,3 @@
-import { handler as unused } from '../../../functions/unused';
 import { getDb } from '../../../lib/db/client';
 import { AccessResolver } from '../../../lib/media/access';
 import { MediaCollections } from '../../../lib/media/collections';
@@ -8,9 +7,8 @@ import type { MediaItem } from '../../../lib/media/types';
 import { PlexClient } from '../../../lib/plex';
 import type { ResolvedSettings } from '../../../lib/settings/resolve';
 import { DatasetBuilder, DEFAULT_NOW, startFakeTautulli, type FakeDataset, type RecordedRequest } from '../../fakes';
-import { invoke } from '../../helpers/lambda';
 import { createUserAndLogin } from '../../helpers/users';
-import { DAY, PLEX_TOKEN, TAUTULLI_KEY, fastTautulli, startMediaFixture, type MediaFixture } from './media-fixture';
+import { DAY, getUnused, PLEX_TOKEN, TAUTULLI_KEY, fastTautulli, startMediaFixture, type MediaFixture } from './media-fixture';
 
 /**
  * Findings of the review: non-owner Plex tokens, cross-container lease waits
@@ -71,7 +69,7 @@ afterEach(() => {
 });
 
 const get = (id: string, query: Record<string, string> = {}) =>
-  invoke(unused, { path: `/api/library/${id}/unused`, routeKey: 'GET /api/library/{id}/unused', pathParameters: { id }, query, token });
+  getUnused(token, id, query);
 const ids = (res: { json: <T>() => T }) => res.json<MediaItem[]>().map((i) => i.id);
 const sweeps = (sectionId: string, type: string) =>
   fx.plex.requests.filter((r) => r.path === `/library/sections/${sectionId}/all` && r.query['X-Plex-Container-Start'] === '0' && r.query.type === type).length;

@@ -1,5 +1,4 @@
 import { handler as libraries } from '../../../functions/libraries';
-import { handler as unused } from '../../../functions/unused';
 import { LibraryService, defaultDeps } from '../../../lib/media/library-service';
 import { SnapshotMemoryCache } from '../../../lib/media/memory-cache';
 import { SnapshotStore } from '../../../lib/media/snapshot-store';
@@ -12,7 +11,7 @@ import type { ResolvedSettings } from '../../../lib/settings/resolve';
 import { DatasetBuilder, DEFAULT_NOW, startFakePlex, type FakePlex } from '../../fakes';
 import { invoke } from '../../helpers/lambda';
 import { createUserAndLogin } from '../../helpers/users';
-import { DAY, PLEX_TOKEN, fastPlex, fastTautulli, startMediaFixture, type MediaFixture } from './media-fixture';
+import { DAY, getUnused, PLEX_TOKEN, fastPlex, fastTautulli, startMediaFixture, type MediaFixture } from './media-fixture';
 
 const NOW = DEFAULT_NOW;
 const serverA = (() => {
@@ -63,7 +62,7 @@ afterAll(async () => {
 });
 
 const get = (who: string, id: string, query: Record<string, string> = {}) =>
-  invoke(unused, { path: `/api/library/${id}/unused`, routeKey: 'GET /api/library/{id}/unused', pathParameters: { id }, query, token: users[who]!.token });
+  getUnused(users[who]!.token, id, query);
 const firstListingPages = (plex: FakePlex, sectionId: string) =>
   plex.requests.filter((r) => r.path === `/library/sections/${sectionId}/all` && r.query['X-Plex-Container-Start'] === '0' && r.query.type === '1').length;
 

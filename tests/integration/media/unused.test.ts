@@ -1,10 +1,9 @@
 import { handler as libraries } from '../../../functions/libraries';
-import { handler as unused } from '../../../functions/unused';
 import type { MediaItem } from '../../../lib/media/types';
 import { DatasetBuilder, DEFAULT_NOW } from '../../fakes';
 import { invoke } from '../../helpers/lambda';
 import { createUserAndLogin } from '../../helpers/users';
-import { DAY, startMediaFixture, type MediaFixture } from './media-fixture';
+import { DAY, getUnused, startMediaFixture, type MediaFixture } from './media-fixture';
 
 /**
  * One small hand-built server with fixed timestamps; every rule of "unused"
@@ -75,7 +74,7 @@ beforeAll(async () => {
 afterAll(async () => fx.close());
 
 const get = (id: string, query: Record<string, string> = {}, headers?: Record<string, string>) =>
-  invoke(unused, { path: `/api/library/${id}/unused`, routeKey: 'GET /api/library/{id}/unused', pathParameters: { id }, query, token, headers });
+  getUnused(token, id, query, headers);
 const ids = (items: MediaItem[]) => items.map((i) => i.id);
 
 describe('GET /api/library/:id/unused — the rules', () => {

@@ -1,11 +1,10 @@
 import { handler as putSettings } from '../../../functions/settings-put';
-import { handler as unused } from '../../../functions/unused';
 import type { MediaItem } from '../../../lib/media/types';
 import { DatasetBuilder, DEFAULT_NOW, startFakePlex, startFakeTautulli, type FakePlex, type FakeTautulli } from '../../fakes';
 import { invoke } from '../../helpers/lambda';
 import { registerSecret } from '../../helpers/log-guard';
 import { createUserAndLogin } from '../../helpers/users';
-import { DAY, startMediaFixture, type MediaFixture } from './media-fixture';
+import { DAY, getUnused, startMediaFixture, type MediaFixture } from './media-fixture';
 
 /**
  * The unused endpoint reads the user's own settings (the real settings handlers
@@ -46,7 +45,7 @@ afterAll(async () => {
 });
 
 const unusedOf = (token: string, query: Record<string, string> = {}) =>
-  invoke(unused, { path: '/api/library/1/unused', routeKey: 'GET /api/library/{id}/unused', pathParameters: { id: '1' }, query, token });
+  getUnused(token, '1', query);
 const put = (token: string, body: unknown) => invoke(putSettings, { method: 'PUT', path: '/api/settings', token, body });
 
 it('uses the server defaults until the user configures their own servers and threshold', async () => {
