@@ -60,6 +60,16 @@ export const runChild = (script: string, args: string[], env: Record<string, str
     });
   });
 
+/** Settings of the bench user: the child's env points at the parent's fake upstreams. */
+export const benchSettings = (cacheTtlMinutes: number) => async () => ({
+  plex: { url: process.env.PLEX_URL!, token: process.env.PLEX_TOKEN! },
+  tautulli: { url: process.env.TAUTULLI_URL!, apiKey: process.env.TAUTULLI_API_KEY! },
+  defaultThresholdDays: 90,
+  cacheTtlMinutes,
+  excludedLibraryIds: [],
+  timezone: 'UTC',
+});
+
 export const peakRssMb = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
 
 export const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -82,14 +92,7 @@ const child = async () => {
   const { SnapshotStore } = await import('../lib/media/snapshot-store');
   const { closeDb, getDb } = await import('../lib/db/client');
   const chunk = Number(values.chunk);
-  const settings = async () => ({
-    plex: { url: process.env.PLEX_URL!, token: process.env.PLEX_TOKEN! },
-    tautulli: { url: process.env.TAUTULLI_URL!, apiKey: process.env.TAUTULLI_API_KEY! },
-    defaultThresholdDays: 90,
-    cacheTtlMinutes: 60,
-    excludedLibraryIds: [],
-    timezone: 'UTC',
-  });
+  const settings = benchSettings(60);
   const db = await getDb();
   await db.collection('media_snapshot_heads').deleteMany({});
   await db.collection('media_snapshot_chunks').deleteMany({});

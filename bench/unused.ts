@@ -10,7 +10,7 @@
  *   npx tsx bench/unused.ts --url http://127.0.0.1:3001/api/library/1/unused --token <JWT> [--n 200] [--concurrency 1]
  */
 import { parseArgs } from 'node:util';
-import { percentile, runChild, startUpstreams } from './refresh';
+import { benchSettings, percentile, runChild, startUpstreams } from './refresh';
 
 const { values } = parseArgs({
   options: {
@@ -44,14 +44,7 @@ const child = async () => {
   const { invoke } = await import('../tests/helpers/lambda');
   const { createUserAndLogin } = await import('../tests/helpers/users');
   const { closeDb, getDb } = await import('../lib/db/client');
-  const settings = async () => ({
-    plex: { url: process.env.PLEX_URL!, token: process.env.PLEX_TOKEN! },
-    tautulli: { url: process.env.TAUTULLI_URL!, apiKey: process.env.TAUTULLI_API_KEY! },
-    defaultThresholdDays: 90,
-    cacheTtlMinutes: 600,
-    excludedLibraryIds: [],
-    timezone: 'UTC',
-  });
+  const settings = benchSettings(600);
   const { DEFAULT_NOW } = await import('../tests/fakes');
   // The generated library is dated relative to DEFAULT_NOW; judge it at that time.
   setLibraryService({ settings, now: () => DEFAULT_NOW * 1000 });

@@ -45,14 +45,17 @@ export interface TautulliCredentials {
 const hmac = (purpose: string, ...parts: string[]): string =>
   createHmac('sha256', getConfig().JWT_SECRET).update(`plm-media:${purpose}\n${parts.join('\n')}`).digest('base64url').slice(0, 32);
 
-export const accessFingerprint = (plex: PlexCredentials): string => hmac('access', plex.url.replace(/\/+$/, '').toLowerCase(), plex.token);
+/** The form of a URL inside the keys below: trailing slashes and case do not make another server. */
+const urlKey = (url: string): string => url.replace(/\/+$/, '').toLowerCase();
+
+export const accessFingerprint = (plex: PlexCredentials): string => hmac('access', urlKey(plex.url), plex.token);
 
 export const sourcesKeyOf = (plex: PlexCredentials, tautulli: TautulliCredentials | null): string =>
-  hmac('sources', plex.token, tautulli ? tautulli.url.replace(/\/+$/, '').toLowerCase() : '', tautulli?.apiKey ?? '');
+  hmac('sources', plex.token, tautulli ? urlKey(tautulli.url) : '', tautulli?.apiKey ?? '');
 
 /** One Plex server (URL) through one token and one Tautulli: what the warmer must refresh once. */
 export const upstreamsKeyOf = (plex: PlexCredentials, tautulli: TautulliCredentials | null): string =>
-  hmac('upstreams', plex.url.replace(/\/+$/, '').toLowerCase(), sourcesKeyOf(plex, tautulli));
+  hmac('upstreams', urlKey(plex.url), sourcesKeyOf(plex, tautulli));
 
 export interface SectionInfo {
   id: string;
