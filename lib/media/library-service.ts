@@ -29,7 +29,7 @@ import { TautulliClient } from '../tautulli';
 import { isUpstreamError, type UpstreamError } from '../upstream';
 import { AccessResolver, sourcesKeyOf, type PlexCredentials, type SectionInfo, type ServerAccess, type TautulliCredentials } from './access';
 import { leaseHeld, releaseLease, tryAcquireLease } from './leases';
-import { LoadedSnapshot } from './loaded-snapshot';
+import { LoadedSnapshot, iso } from './loaded-snapshot';
 import { SnapshotMemoryCache } from './memory-cache';
 import { UNIT_LISTING, buildSnapshot } from './snapshot-builder';
 import { SnapshotStore, SnapshotVersionGone, refKey, type HeadDoc, type LibraryRef } from './snapshot-store';
@@ -117,8 +117,6 @@ export const metaOf = (h: HeadDoc): SnapshotMeta => ({
   encodedBytes: h.encodedBytes,
 });
 
-const iso = (seconds: number | null): string | null => (seconds === null ? null : new Date(seconds * 1000).toISOString());
-
 export class LibraryService {
   private readonly refreshes = new Map<string, Promise<LoadedSnapshot>>();
   private readonly loads = new Map<string, Promise<LoadedSnapshot>>();
@@ -187,8 +185,8 @@ export class LibraryService {
           type: s.type,
           itemCount,
           sizeBytes: head ? head.totalSizeBytes : null,
-          updatedAt: iso(s.updatedAt),
-          scannedAt: iso(s.scannedAt),
+          updatedAt: s.updatedAt === null ? null : iso(s.updatedAt),
+          scannedAt: s.scannedAt === null ? null : iso(s.scannedAt),
           cache: { fetchedAt: head ? new Date(head.fetchedAt).toISOString() : null, stale: head ? now - head.fetchedAt >= ctx.ttlMs || !!access.plexDown : false },
         };
       }),

@@ -28,7 +28,8 @@ export interface SelectOptions {
   limit?: number;
 }
 
-const iso = (seconds: number): string => new Date(seconds * 1000).toISOString();
+/** Epoch seconds → ISO-8601, the form of every timestamp in answers. */
+export const iso = (seconds: number): string => new Date(seconds * 1000).toISOString();
 const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
 
 /** Rough heap cost of one item (object, strings, fragment, typed-array slots) for the LRU's byte bound. */
