@@ -1,3 +1,4 @@
+import { ROUTES } from '../lib/api/routes';
 import { notFound } from '../lib/errors';
 import { httpHandler } from '../lib/http/handler';
 
@@ -5,6 +6,6 @@ import { httpHandler } from '../lib/http/handler';
  * The API Gateway `$default` route: any path or method plm does not serve gets
  * the same JSON error shape and security headers as every other answer.
  */
-export const handler = httpHandler({ route: '$default', auth: false }, async ({ event }) => {
+export const handler = httpHandler(ROUTES.notFound, async ({ event }) => {
   throw notFound(`No route for ${event.requestContext?.http?.method ?? ''} ${event.rawPath ?? ''}`.trim(), 'ROUTE_NOT_FOUND');
 });

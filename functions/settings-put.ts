@@ -1,7 +1,7 @@
+import { ROUTES } from '../lib/api/routes';
 import { httpHandler } from '../lib/http/handler';
 import { ok } from '../lib/http/response';
-import { ifMatchHeader, PutSettingsQuery } from '../lib/settings/http';
-import { SettingsUpdate } from '../lib/settings/schema';
+import { ifMatchHeader } from '../lib/settings/http';
 import { etagOf, updateSettings } from '../lib/settings/service';
 
 /**
@@ -10,7 +10,7 @@ import { etagOf, updateSettings } from '../lib/settings/service';
  * If-Match (412) or body `version` (409) guard against lost updates.
  */
 export const handler = httpHandler(
-  { route: 'PUT /api/settings', auth: true, body: SettingsUpdate, query: PutSettingsQuery },
+  ROUTES.settingsPut,
   async ({ body, query, user, client, signal, event }) => {
     const view = await updateSettings(body, { ifMatch: ifMatchHeader(event), verify: query.verify, signal, user, client });
     return ok(view, { ETag: etagOf(view.version) });

@@ -1,6 +1,6 @@
+import { ROUTES } from '../lib/api/routes';
 import { httpHandler } from '../lib/http/handler';
 import { ok } from '../lib/http/response';
-import { SettingsUpdate } from '../lib/settings/schema';
 import { verifySettings } from '../lib/settings/service';
 
 /**
@@ -8,6 +8,6 @@ import { verifySettings } from '../lib/settings/service';
  * {ok, plex, tautulli}: each upstream checked as it would be after that PUT. Stores nothing.
  */
 export const handler = httpHandler(
-  { route: 'POST /api/settings/verify', auth: true, body: SettingsUpdate, bodyOptional: true },
+  ROUTES.settingsVerify,
   async ({ body, user, signal }) => ok(await verifySettings(user.id, body, signal)),
 );

@@ -1,6 +1,6 @@
+import { ROUTES } from '../lib/api/routes';
 import { httpHandler } from '../lib/http/handler';
 import { getLibraryService } from '../lib/media/library-service';
-import { LibraryPath, UnusedQuery } from '../lib/media/query';
 import { unusedResponse } from '../lib/media/unused-endpoint';
 
 /**
@@ -8,6 +8,6 @@ import { unusedResponse } from '../lib/media/unused-endpoint';
  * → MediaItem[] (or CSV) with X-Total-Count, X-Total-Size-Bytes, X-Data-Sources, X-Cache.
  */
 export const handler = httpHandler(
-  { route: 'GET /api/library/{id}/unused', auth: true, query: UnusedQuery, path: LibraryPath },
+  ROUTES.unused,
   async ({ query, path, user, signal }) => unusedResponse(getLibraryService(), { userId: user.id, path, query, signal }),
 );
