@@ -22,7 +22,7 @@ const warm = async (event: unknown, context?: Partial<Pick<Context, 'getRemainin
   } finally {
     // `serverless invoke local` waits for the event loop to empty; in Lambda the
     // connection stays open for the next warm invocation.
-    if (getConfig().IS_LOCAL) await closeDb();
+    if (getConfig().runtime === 'invoke-local') await closeDb();
   }
 };
 

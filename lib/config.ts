@@ -31,9 +31,15 @@ const durationSeconds = (v: string): number => {
   return m ? Number(m[1]) * (UNIT_SECONDS[m[2]!.toLowerCase()] ?? 0) : 0;
 };
 
+/** "true" or unset, as serverless sets its marker variables. */
+const flag = z
+  .string()
+  .optional()
+  .transform((v) => v === 'true');
+
 const DEV_JWT_SECRET = 'plm-local-development-secret-do-not-use-in-production';
 
-const EnvSchema = z.object({
+export const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   PORT: intFrom(3001, 1, 65535),
   MONGODB_URI: optionalString,
@@ -82,19 +88,90 @@ const EnvSchema = z.object({
   CACHE_TTL_MINUTES: intFrom(60, 1, 10080),
   MEDIA_CACHE_MAX_BYTES: intFrom(128 * 1024 * 1024, 1024 * 1024, 2 * 1024 * 1024 * 1024),
   WARMER_CONCURRENCY: intFrom(2, 1, 16),
-  /** Set by the Lambda runtime (and by serverless-offline). */
+  /** Set by the Lambda runtime, serverless-offline and `serverless invoke local`. */
   AWS_LAMBDA_FUNCTION_NAME: optionalString,
+  /** Set by serverless-offline (`npm start`). */
+  IS_OFFLINE: flag,
   /** Set by `serverless invoke local`: a one-shot process that must not keep connections open. */
-  IS_LOCAL: z
-    .string()
-    .optional()
-    .transform((v) => v === 'true'),
+  IS_LOCAL: flag,
 });
 
 export type Env = z.infer<typeof EnvSchema>;
 
-export interface Config extends Omit<Env, 'JWT_SECRET'> {
+/**
+ * Where a variable is set. tests/unit/core/env-files.test.ts holds .env.example
+ * and serverless.yml to this: documented ⇔ function, local or deploy; forwarded
+ * to the functions ⇔ function or fixed; and no other variable in either file.
+ */
+export type VariableScope =
+  /** a setting of the functions: documented, and forwarded by serverless.yml */
+  | 'function'
+  /** read by `npm start` or serverless-offline only: documented, never forwarded */
+  | 'local'
+  /** read by serverless.yml while packaging or deploying: documented, never forwarded */
+  | 'deploy'
+  /** set to a fixed value by serverless.yml: not a setting, not documented */
+  | 'fixed'
+  /** set by Lambda, serverless-offline or `invoke local`: neither documented nor forwarded */
+  | 'runtime';
+
+/** EnvSchema's variables that are not settings of the functions; every other one is. */
+const SCHEMA_EXCEPTIONS: Partial<Record<keyof Env, VariableScope>> = {
+  PORT: 'local',
+  AWS_LAMBDA_FUNCTION_MEMORY_SIZE: 'runtime',
+  AWS_LAMBDA_FUNCTION_NAME: 'runtime',
+  IS_OFFLINE: 'runtime',
+  IS_LOCAL: 'runtime',
+};
+
+/** Variables read outside this loader, named so that this file knows every variable plm uses. */
+const READ_ELSEWHERE: Record<string, VariableScope> = {
+  /** lib/logger.ts: logging must work when this configuration is invalid */
+  LOG_LEVEL: 'function',
+  POWERTOOLS_SERVICE_NAME: 'fixed',
+  NODE_OPTIONS: 'fixed',
+  AWS_REGION: 'deploy',
+  PLM_WARMER_ENABLED: 'deploy',
+  PLM_LAMBDA_PORT: 'local',
+  /** scripts/ (npm start) */
+  PLM_DATA_DIR: 'local',
+  PLM_EMBEDDED_MONGO_PORT: 'local',
+  PLM_DEMO_MOVIES: 'local',
+  PLM_DEMO_EPISODES: 'local',
+  PLM_DEMO_PLEX_PORT: 'local',
+  PLM_DEMO_TAUTULLI_PORT: 'local',
+};
+
+/** Every environment variable plm knows, with its scope. */
+export const ENV_VARIABLES: Readonly<Record<string, VariableScope>> = {
+  ...Object.fromEntries(Object.keys(EnvSchema.shape).map((name) => [name, 'function' as const])),
+  ...SCHEMA_EXCEPTIONS,
+  ...READ_ELSEWHERE,
+};
+
+/**
+ * Where this process runs, decided here and nowhere else:
+ * - `aws-lambda`: a real Lambda function; the production checks always apply;
+ * - `serverless-offline`: `npm start`; a Lambda-like process that may run with dev defaults;
+ * - `invoke-local`: `serverless invoke local`; one-shot, must close its connections;
+ * - `node`: anything else (tests, scripts, benchmarks).
+ */
+export type Runtime = 'aws-lambda' | 'serverless-offline' | 'invoke-local' | 'node';
+
+type RuntimeVariables = 'AWS_LAMBDA_FUNCTION_NAME' | 'IS_OFFLINE' | 'IS_LOCAL';
+
+const runtimeOf = (e: Pick<Env, RuntimeVariables>): Runtime => {
+  if (e.IS_LOCAL) return 'invoke-local';
+  if (!e.AWS_LAMBDA_FUNCTION_NAME) return 'node';
+  return e.IS_OFFLINE ? 'serverless-offline' : 'aws-lambda';
+};
+
+/** The runtime's own variables are read only through `runtime`. */
+export interface Config extends Omit<Env, 'JWT_SECRET' | RuntimeVariables> {
   JWT_SECRET: string;
+  runtime: Runtime;
+  /** Inside a Lambda runtime, real or emulated: the process may freeze once a response is sent. */
+  inLambda: boolean;
   /** true for development and test: the embedded store and dev defaults are allowed. */
   isLocal: boolean;
 }
@@ -115,11 +192,11 @@ export const parseConfig = (env: NodeJS.ProcessEnv): Config => {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new ConfigError(`Invalid environment: ${problems}`);
   }
-  const e = parsed.data;
-  // In real AWS Lambda (not serverless-offline, not invoke local) the production checks always
-  // apply, whatever NODE_ENV says: a deploy from a dev shell must not sign with the dev secret.
-  const inAws = !!env.AWS_LAMBDA_FUNCTION_NAME && env.IS_OFFLINE !== 'true' && env.IS_LOCAL !== 'true';
-  const isLocal = e.NODE_ENV !== 'production' && !inAws;
+  const { AWS_LAMBDA_FUNCTION_NAME, IS_OFFLINE, IS_LOCAL, ...e } = parsed.data;
+  const runtime = runtimeOf({ AWS_LAMBDA_FUNCTION_NAME, IS_OFFLINE, IS_LOCAL });
+  // In real AWS Lambda the production checks always apply, whatever NODE_ENV says:
+  // a deploy from a dev shell must not sign with the dev secret.
+  const isLocal = e.NODE_ENV !== 'production' && runtime !== 'aws-lambda';
   let secret = e.JWT_SECRET;
   if (!isLocal) {
     if (!secret) throw new ConfigError('JWT_SECRET is required in production (NODE_ENV=production or in AWS Lambda)');
@@ -132,7 +209,7 @@ export const parseConfig = (env: NodeJS.ProcessEnv): Config => {
   // Cheap hashes are allowed only to keep the test suite fast.
   if (e.NODE_ENV !== 'test' && e.BCRYPT_COST < 12) throw new ConfigError('BCRYPT_COST must be at least 12');
   secret ??= DEV_JWT_SECRET;
-  return { ...e, JWT_SECRET: secret, isLocal };
+  return { ...e, JWT_SECRET: secret, runtime, inLambda: runtime !== 'node', isLocal };
 };
 
 let cached: Config | undefined;

@@ -14,9 +14,11 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { EJSON } from 'bson';
-import { MongoClient } from 'mongodb';
+import { BSON, MongoClient } from 'mongodb';
 import { CongoServer } from '@push.rocks/smartmongo/dist_ts/congodb/index.js';
+
+// mongodb re-exports its bson; plm needs no bson package of its own.
+const { EJSON } = BSON;
 
 const { values } = parseArgs({
   options: {

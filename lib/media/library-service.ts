@@ -75,8 +75,8 @@ export interface LibraryServiceDeps {
   limitUpstream: (userId: string) => Promise<void>;
 }
 
-/** Running as a Lambda function (AWS sets this in every function's environment, serverless-offline too). */
-export const runsInLambda = (): boolean => !!getConfig().AWS_LAMBDA_FUNCTION_NAME;
+/** Running in a Lambda runtime, real or emulated (decided once, in lib/config.ts). */
+export const runsInLambda = (): boolean => getConfig().inLambda;
 
 /** Expired snapshots younger than TTL × this are served stale while a refresh runs in the background. */
 const SWR_FACTOR = 2;

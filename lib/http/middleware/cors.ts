@@ -4,9 +4,24 @@ import { headerOf } from '../headers';
 import { appendVary } from '../response';
 import type { ApiEvent, ApiResult } from '../types';
 
-/** Response headers a browser client may read (keep in step with serverless.yml). */
-const EXPOSED_HEADERS =
-  'X-Total-Count, X-Total-Size-Bytes, X-Data-Sources, X-Cache, X-Cache-Age-Seconds, X-Snapshot-At, X-Threshold-Days, Content-Disposition, Retry-After, ETag, X-Request-Id';
+/**
+ * Response headers a browser client may read. serverless.yml's httpApi.cors repeats
+ * them for API Gateway; tests/unit/core/cors-config.test.ts holds it to this list.
+ */
+export const EXPOSED_HEADERS: readonly string[] = [
+  'X-Total-Count',
+  'X-Total-Size-Bytes',
+  'X-Data-Sources',
+  'X-Cache',
+  'X-Cache-Age-Seconds',
+  'X-Snapshot-At',
+  'X-Threshold-Days',
+  'Content-Disposition',
+  'Retry-After',
+  'ETag',
+  'X-Request-Id',
+];
+const EXPOSE_HEADER_VALUE = EXPOSED_HEADERS.join(', ');
 
 /**
  * CORS with an explicit allow-list: the origin is echoed only when listed, never `*`.
@@ -19,7 +34,7 @@ export const cors = (): middy.MiddlewareObj<ApiEvent, ApiResult> => {
     const headers: Record<string, string> = {};
     if (origin && getConfig().CORS_ALLOWED_ORIGINS.includes(origin)) {
       headers['Access-Control-Allow-Origin'] = origin;
-      headers['Access-Control-Expose-Headers'] = EXPOSED_HEADERS;
+      headers['Access-Control-Expose-Headers'] = EXPOSE_HEADER_VALUE;
     }
     request.response.headers = { ...(request.response.headers ?? {}), ...headers };
     appendVary(request.response.headers, 'Origin');
