@@ -1,6 +1,7 @@
-import { MongoServerError, type ObjectId } from 'mongodb';
+import type { ObjectId } from 'mongodb';
 import { getDb } from '../db/client';
 import { Collections } from '../db/collections';
+import { isDuplicateKeyError } from '../db/errors';
 import { derivedId } from '../db/ids';
 import { conflict } from '../errors';
 import { hashPassword } from './passwords';
@@ -50,7 +51,7 @@ export const createUser = async (username: string, password: string): Promise<Us
   try {
     await (await users()).insertOne(doc);
   } catch (error) {
-    if (error instanceof MongoServerError && error.code === 11000) throw conflict(`User "${doc.username}" already exists`, 'USER_EXISTS');
+    if (isDuplicateKeyError(error)) throw conflict(`User "${doc.username}" already exists`, 'USER_EXISTS');
     throw error;
   }
   return doc;

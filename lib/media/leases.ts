@@ -6,6 +6,7 @@
  */
 import type { Db } from 'mongodb';
 import { getDb } from '../db/client';
+import { isDuplicateKeyError } from '../db/errors';
 import { derivedId } from '../db/ids';
 import { MediaCollections } from './collections';
 
@@ -16,8 +17,6 @@ interface LeaseDoc {
   until: Date;
 }
 
-const isDuplicate = (e: unknown) => (e as { code?: number }).code === 11000 || /duplicate key/i.test(String(e));
-
 /** `now` (epoch ms) is the caller's clock, so a service with an injected clock judges expiry by it too. */
 export const tryAcquireLease = async (key: string, holder: string, ttlMs: number, db: () => Promise<Db> = getDb, now: () => number = Date.now): Promise<boolean> => {
   const col = (await db()).collection<LeaseDoc>(MediaCollections.leases);
@@ -27,7 +26,7 @@ export const tryAcquireLease = async (key: string, holder: string, ttlMs: number
     await col.insertOne({ _id, key, holder, until });
     return true;
   } catch (e) {
-    if (!isDuplicate(e)) throw e;
+    if (!isDuplicateKeyError(e)) throw e;
   }
   const taken = await col.updateOne({ _id, $or: [{ until: { $lt: new Date(now()) } }, { holder }] }, { $set: { holder, until } });
   return taken.modifiedCount === 1;

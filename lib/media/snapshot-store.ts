@@ -12,6 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AnyBulkWriteOperation, Collection, Db, ObjectId } from 'mongodb';
 import { getDb } from '../db/client';
+import { isDuplicateKeyError } from '../db/errors';
 import { derivedId } from '../db/ids';
 import { MediaCollections } from './collections';
 import { decodeItems, encodeItems } from './snapshot-codec';
@@ -156,7 +157,7 @@ export class SnapshotStore {
       flipped = await headsCol.insertOne(head).then(
         () => true,
         (e: unknown) => {
-          if ((e as { code?: number }).code === 11000 || /duplicate key/i.test(String(e))) return false;
+          if (isDuplicateKeyError(e)) return false;
           throw e;
         },
       );

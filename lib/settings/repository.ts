@@ -1,7 +1,8 @@
-import { MongoServerError, type ObjectId } from 'mongodb';
+import type { ObjectId } from 'mongodb';
 import type { SealedSecret } from '../crypto/secret-box';
 import { getDb } from '../db/client';
 import { Collections } from '../db/collections';
+import { isDuplicateKeyError } from '../db/errors';
 import { derivedId, parseObjectId } from '../db/ids';
 import { badRequest } from '../errors';
 import type { PlainValues, SecretField } from './schema';
@@ -48,7 +49,7 @@ export const writeSettingsIfVersion = async (next: SettingsDocument, expectedVer
       await col.insertOne(next);
       return true;
     } catch (error) {
-      if (error instanceof MongoServerError && error.code === 11000) return false;
+      if (isDuplicateKeyError(error)) return false;
       throw error;
     }
   }

@@ -37,6 +37,13 @@ describe('parseConfig', () => {
     expect(parseConfig({ NODE_ENV: 'development', AWS_LAMBDA_FUNCTION_NAME: 'plm-local-login', IS_OFFLINE: 'true' }).isLocal).toBe(true);
   });
 
+  it('decides once where it runs, from the variables Lambda and serverless set', () => {
+    expect(parseConfig({})).toMatchObject({ runtime: 'node', inLambda: false });
+    expect(parseConfig(prod({ AWS_LAMBDA_FUNCTION_NAME: 'plm-prod-login' }))).toMatchObject({ runtime: 'aws-lambda', inLambda: true });
+    expect(parseConfig({ AWS_LAMBDA_FUNCTION_NAME: 'plm-local-login', IS_OFFLINE: 'true' })).toMatchObject({ runtime: 'serverless-offline', inLambda: true });
+    expect(parseConfig({ AWS_LAMBDA_FUNCTION_NAME: 'plm-dev-warmCache', IS_LOCAL: 'true' })).toMatchObject({ runtime: 'invoke-local', isLocal: true });
+  });
+
   it.each(['3600', '0s', '30s', 'forever', '24\th', '24\nh'])('refuses JWT_EXPIRY=%p (a unit and at least 60s)', (v) => {
     expect(() => parseConfig({ JWT_EXPIRY: v })).toThrow(/JWT_EXPIRY/);
   });
