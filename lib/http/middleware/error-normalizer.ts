@@ -31,11 +31,8 @@ export const toAPIError = (error: unknown): APIError => {
   if (error instanceof APIError) return error;
   if (error instanceof ConfigError) return new APIError(error.message, 500, 'CONFIG_ERROR', { expose: false, cause: error });
   if (isConnectivityError(error)) return databaseUnavailable(error);
+  // Malformed JSON never gets here: the body guard answers it before Middy's parser runs.
   if (isHttpLike(error) && error.statusCode >= 400 && error.statusCode < 500) {
-    // Middy's JSON parser says 415 for malformed JSON; that is the client's syntax error: 400.
-    if (error.statusCode === 415 && /malformed JSON/i.test(error.message)) {
-      return new APIError('The body is not valid JSON', 400, 'INVALID_JSON');
-    }
     return new APIError(error.message, error.statusCode, CODE_BY_STATUS[error.statusCode] ?? 'BAD_REQUEST');
   }
   return new APIError('Internal server error', 500, 'INTERNAL_ERROR', { expose: false, cause: error });

@@ -12,10 +12,22 @@ export interface BodyOptions {
   optional: boolean;
 }
 
+const bodyText = (event: ApiEvent, raw: string): string => (event.isBase64Encoded ? Buffer.from(raw, 'base64').toString() : raw);
+
+/** Throws plm's own 400 unless the body parses as JSON, exactly as Middy's parser will parse it. */
+const assertJson = (text: string): void => {
+  try {
+    JSON.parse(text);
+  } catch {
+    throw new APIError('The body is not valid JSON', 400, 'INVALID_JSON');
+  }
+};
+
 /**
  * Guards in front of Middy's JSON parser: a size limit (413), a JSON content
- * type (415) and a present body (400). The parser's own 415 for malformed JSON
- * is turned into 400 INVALID_JSON by the error normaliser.
+ * type (415), a present body (400) and valid JSON (400 INVALID_JSON). Middy's
+ * parser therefore only ever sees a body it can parse, so none of its own
+ * errors (whose status and wording change between versions) reaches a client.
  */
 export const bodyGuards = ({ maxBytes, optional }: BodyOptions): middy.MiddlewareObj<ApiEvent, ApiResult> => ({
   before: async ({ event }) => {
@@ -35,6 +47,7 @@ export const bodyGuards = ({ maxBytes, optional }: BodyOptions): middy.Middlewar
     if (!contentType || !JSON_TYPE.test(contentType)) {
       throw new APIError('The body must be sent as Content-Type: application/json', 415, 'UNSUPPORTED_MEDIA_TYPE');
     }
+    assertJson(bodyText(event, raw));
     // Media types are case-insensitive; Middy's parser checks case-sensitively under one header name.
     event.headers = { ...event.headers, 'content-type': contentType.toLowerCase() };
   },

@@ -1,6 +1,10 @@
 import { REDACTED, logger, redactText } from '../../../lib/logger';
 import { capturedLogs } from '../../helpers/log-guard';
 import { toAPIError } from '../../../lib/http/middleware/error-normalizer';
+import { bodyGuards } from '../../../lib/http/middleware/json-body';
+import type { ApiEvent, ApiResult } from '../../../lib/http/types';
+import type middy from '@middy/core';
+import { apiEvent } from '../../helpers/lambda';
 import { APIError } from '../../../lib/errors';
 import { ConfigError } from '../../../lib/config';
 
@@ -35,9 +39,14 @@ describe('error normalisation', () => {
     expect(toAPIError(e)).toBe(e);
   });
 
-  it('turns Middy malformed-JSON 415 into 400 INVALID_JSON', () => {
-    const e = Object.assign(new Error('Invalid or malformed JSON was provided'), { statusCode: 415 });
-    expect(toAPIError(e)).toMatchObject({ statusCode: 400, code: 'INVALID_JSON' });
+  it('answers malformed JSON with 400 INVALID_JSON before Middy\'s parser sees it', async () => {
+    const guard = bodyGuards({ maxBytes: 1024, optional: false }).before!;
+    const run = (rawBody: string, isBase64Encoded = false) =>
+      guard({ event: { ...apiEvent({ method: 'POST', rawBody, headers: { 'content-type': 'application/json' } }), isBase64Encoded } } as middy.Request<ApiEvent, ApiResult>);
+    const base64 = (text: string) => Buffer.from(text).toString('base64');
+    await expect(run('{"username": "carol", ')).rejects.toMatchObject({ statusCode: 400, code: 'INVALID_JSON' });
+    await expect(run(base64('{"a":'), true)).rejects.toMatchObject({ statusCode: 400, code: 'INVALID_JSON' });
+    await expect(run(base64('{"a":1}'), true)).resolves.toBeUndefined();
   });
 
 
