@@ -39,6 +39,6 @@ export const recordAudit = async (event: AuditEvent): Promise<void> => {
     const db = await getDb();
     await db.collection<AuditDocument>(Collections.audit).insertOne({ ...event, at: new Date() });
   } catch (error) {
-    logger.error('audit write failed', { auditType: event.type, error: error instanceof Error ? error.message : String(error) });
+    logger.error('audit write failed', { auditType: event.type, error });
   }
 };

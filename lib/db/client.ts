@@ -40,7 +40,7 @@ export const getMongoClient = async (): Promise<MongoClient> => {
     // Forget the failed attempt so the next invocation retries instead of failing forever.
     clientPromise = undefined;
     dbPromise = undefined;
-    logger.error('MongoDB connection failed', { error: errorSummary(error) });
+    logger.error('MongoDB connection failed', { error });
     throw error instanceof APIError ? error : databaseUnavailable(error);
   });
   return clientPromise;
@@ -89,8 +89,6 @@ export const isConnectivityError = (error: unknown): boolean =>
   /MongoServerSelectionError|MongoNetworkError|MongoNetworkTimeoutError|MongoNotConnectedError|MongoTopologyClosedError|MongoPoolClearedError/.test(
     error.name,
   );
-
-const errorSummary = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 
 const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T> =>
   new Promise<T>((resolve, reject) => {

@@ -233,7 +233,7 @@ export class LibraryService {
       // Stale-while-revalidate: answer now; refresh in the background only where the process keeps
       // running after the response (not in Lambda — there the warmer keeps snapshots fresh).
       if (this.deps.backgroundRefresh) {
-        this.refresh(ctx, section).catch((e: unknown) => logger.warn('background refresh failed', { sectionId: section.id, error: String(e) }));
+        this.refresh(ctx, section).catch((e: unknown) => logger.warn('background refresh failed', { sectionId: section.id, error: e }));
       }
       return this.answer(await this.load(ref, head), 'stale');
     }

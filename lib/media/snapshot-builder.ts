@@ -124,7 +124,7 @@ const sweep = async (input: BuildInput): Promise<BuildResult> => {
       if (stop.signal.aborted) return; // Plex failed first; that error is the one reported
       // Rows already added only ever add plays, so keeping them cannot make anything look unused.
       tautulliStatus = 'unavailable';
-      logger.warn('tautulli unavailable; judging on Plex data', { sectionId, error: e instanceof Error ? { name: e.name, message: e.message } : String(e) });
+      logger.warn('tautulli unavailable; judging on Plex data', { sectionId, error: e });
     }
   })();
 

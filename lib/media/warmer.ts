@@ -92,7 +92,7 @@ export const configuredCredentials = async (): Promise<CredentialSet[]> => {
     try {
       add(await resolveUserSettings(id), id);
     } catch (e) {
-      logger.warn('warmer: cannot read a user\'s settings; skipping them', { userId: id, error: errorInfo(e) });
+      logger.warn('warmer: cannot read a user\'s settings; skipping them', { userId: id, error: e });
     }
   }
   return [...sets.values()];
@@ -139,7 +139,7 @@ export const warmAll = async (service: LibraryService, store: SnapshotStore, opt
       } catch (e) {
         report.serversFailed++;
         report.errors.push(errorInfo(e));
-        logger.error('warmer: server failed', { usedBy: set.usedBy.length, error: errorInfo(e) });
+        logger.error('warmer: server failed', { usedBy: set.usedBy.length, error: e });
         return;
       }
       // Stalest first (never-built libraries before all), so a run that runs out of time
@@ -173,7 +173,7 @@ export const warmAll = async (service: LibraryService, store: SnapshotStore, opt
             } catch (e) {
               report.failed++;
               report.errors.push({ server: ctx.access.machineIdentifier, sectionId: section.id, ...errorInfo(e) });
-              logger.error('warmer: library failed', { machineIdentifier: ctx.access.machineIdentifier, sectionId: section.id, error: errorInfo(e) });
+              logger.error('warmer: library failed', { machineIdentifier: ctx.access.machineIdentifier, sectionId: section.id, error: e });
             }
           }),
         ),
@@ -181,7 +181,7 @@ export const warmAll = async (service: LibraryService, store: SnapshotStore, opt
     }),
   );
   report.orphanChunksDeleted = await store.deleteOrphans().catch((e: unknown) => {
-    logger.warn('warmer: orphan clean-up failed', { error: errorInfo(e) });
+    logger.warn('warmer: orphan clean-up failed', { error: e });
     return 0;
   });
   report.durationMs = Math.round(performance.now() - started);

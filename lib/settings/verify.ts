@@ -37,7 +37,7 @@ const runCheck = async (target: Target, signal: AbortSignal): Promise<UpstreamCh
   } catch (error) {
     // Upstream errors carry safe messages (no URL query, no token) by construction.
     if (error instanceof APIError && error.expose) return { status: 'failed', code: error.code, message: error.message };
-    logger.warn('settings verification failed unexpectedly', { service: target.service, error: error instanceof Error ? error.name : 'unknown' });
+    logger.warn('settings verification failed unexpectedly', { service: target.service, error });
     return { status: 'failed', code: 'VERIFY_ERROR', message: `${target.service} could not be checked` };
   }
 };

@@ -50,11 +50,7 @@ export const errorNormalizer = (): middy.MiddlewareObj<ApiEvent, ApiResult> => (
     const apiError = toAPIError(request.error);
     if (apiError.statusCode >= 500) {
       const original = apiError.cause instanceof Error ? apiError.cause : apiError;
-      logger.error('request error', {
-        code: apiError.code,
-        status: apiError.statusCode,
-        error: { name: original.name, message: original.message, stack: original.stack },
-      });
+      logger.error('request error', { code: apiError.code, status: apiError.statusCode, error: original });
     }
     const message = apiError.expose ? apiError.message : GENERIC_5XX;
     const body = { error: { code: apiError.code, message, ...(apiError.details && apiError.expose ? { details: apiError.details } : {}) } };

@@ -23,6 +23,16 @@ describe('log redaction', () => {
     for (const secret of ['hunter22', 'plex-abc', 'k-123', 'abc.def.ghi']) expect(out).not.toContain(secret);
   });
 
+  it('formats a logged Error itself (name, message, stack, cause), secrets masked', () => {
+    const cause = new Error('connect ECONNREFUSED http://p:32400/?X-Plex-Token=plex-cause-1');
+    const out = capture(() => logger.error('x', { error: new Error('GET http://p:32400/library?X-Plex-Token=plex-abc-9', { cause }) }));
+    const line = JSON.parse(out.trim().split('\n').pop()!) as { error: { name: string; message: string; stack: string; cause: { message: string } } };
+    expect(line.error).toMatchObject({ name: 'Error', message: `GET http://p:32400/library?X-Plex-Token=${REDACTED}` });
+    expect(line.error.stack).toContain('logger-and-errors.test');
+    expect(line.error.cause.message).toContain(REDACTED);
+    for (const secret of ['plex-abc-9', 'plex-cause-1']) expect(out).not.toContain(secret);
+  });
+
   it('masks secrets inside URLs and texts', () => {
     expect(redactText('GET http://p:32400/library?X-Plex-Token=abc123&x=1')).toBe(`GET http://p:32400/library?X-Plex-Token=${REDACTED}&x=1`);
     expect(redactText('/api/v2?apikey=deadbeef&cmd=get_libraries')).toBe(`/api/v2?apikey=${REDACTED}&cmd=get_libraries`);
