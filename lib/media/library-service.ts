@@ -20,7 +20,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { reserveAttempt } from '../auth/attempt-limiter';
-import { APIError, notFound, tooManyRequests } from '../errors';
+import { APIError, tooManyRequests } from '../errors';
 import { getConfig } from '../config';
 import { logger } from '../logger';
 import { PlexClient } from '../plex';
@@ -30,10 +30,11 @@ import { isUpstreamError, type UpstreamError } from '../upstream';
 import { AccessResolver, sourcesKeyOf, type PlexCredentials, type SectionInfo, type ServerAccess, type TautulliCredentials } from './access';
 import { leaseHeld, releaseLease, tryAcquireLease } from './leases';
 import { LoadedSnapshot, iso } from './loaded-snapshot';
+import { libraryNotFound, plexNotOwner } from './media-errors';
 import { SnapshotMemoryCache } from './memory-cache';
 import { UNIT_LISTING, buildSnapshot } from './snapshot-builder';
 import { SnapshotStore, SnapshotVersionGone, refKey, type HeadDoc, type LibraryRef } from './snapshot-store';
-import { JUDGED_TYPES, type JudgedSectionType, type Library, type SnapshotMeta } from './types';
+import { JUDGED_TYPES, type JudgedSectionType, type Library, type SnapshotMeta, type SnapshotSources } from './types';
 
 export type CacheState = 'hit' | 'miss' | 'stale';
 
@@ -85,19 +86,22 @@ const LEASE_POLL_MS = 200;
 /** Plex down is no licence to serve anything: snapshots older than this are not served stale. */
 export const MAX_STALE_MS = 7 * 24 * 3600_000;
 
+/**
+ * A snapshot built while a configured source was unusable (Tautulli down or
+ * implausibly empty) lives this long at most: it must not outlive the outage.
+ */
+export const DEGRADED_TTL_MS = 60_000;
+const isDegraded = (s: SnapshotSources): boolean => s.tautulli === 'unavailable';
+/** How long a snapshot with these sources is fresh, given the user's TTL. */
+export const lifetimeOf = (s: SnapshotSources, ttlMs: number): number => (isDegraded(s) ? Math.min(ttlMs, DEGRADED_TTL_MS) : ttlMs);
+
+/** Refresh failures after which the last good snapshot may be served, flagged stale. */
+const servableStale = (e: unknown): e is APIError => isPlexUnreachable(e) || (e instanceof APIError && e.code === 'PLEX_NOT_OWNER');
+
 /** Plex failures that mean "cannot reach it now", as opposed to "it said no". */
 export const isPlexUnreachable = (e: unknown): e is UpstreamError =>
   isUpstreamError(e) && e.service === 'plex' && (e.kind === 'unavailable' || e.kind === 'timeout' || e.kind === 'bad_response');
 
-const libraryNotFound = (id: string) => notFound(`Library ${id} does not exist on your Plex server`, 'LIBRARY_NOT_FOUND');
-
-/** A non-owner token's Plex data shows only its own plays: without Tautulli nothing can be judged unused. */
-export const plexNotOwner = (): APIError =>
-  new APIError(
-    "This Plex token is not the server owner's, so Plex shows only its own plays; use the owner's token or configure Tautulli",
-    409,
-    'PLEX_NOT_OWNER',
-  );
 
 /** Which Plex history a snapshot built through `access` has. */
 const historyScopeOf = (access: Pick<ServerAccess, 'ownership'>): 'ok' | 'own-only' => (access.ownership === 'not-owner' ? 'own-only' : 'ok');
@@ -187,7 +191,7 @@ export class LibraryService {
           sizeBytes: head ? head.totalSizeBytes : null,
           updatedAt: s.updatedAt === null ? null : iso(s.updatedAt),
           scannedAt: s.scannedAt === null ? null : iso(s.scannedAt),
-          cache: { fetchedAt: head ? new Date(head.fetchedAt).toISOString() : null, stale: head ? now - head.fetchedAt >= ctx.ttlMs || !!access.plexDown : false },
+          cache: { fetchedAt: head ? new Date(head.fetchedAt).toISOString() : null, stale: head ? now - head.fetchedAt >= lifetimeOf(head.sources, ctx.ttlMs) || !!access.plexDown : false },
         };
       }),
     );
@@ -201,7 +205,7 @@ export class LibraryService {
     if (ctx.access.ownership === 'not-owner' && !ctx.tautulli) throw plexNotOwner();
     const head = await this.deps.store.readHead(ref);
     const { plexDown } = ctx.access;
-    const stale = async (h: HeadDoc, cause: UpstreamError): Promise<SnapshotAnswer> => {
+    const stale = async (h: HeadDoc, cause: APIError): Promise<SnapshotAnswer> => {
       const ageMs = this.deps.now() - h.fetchedAt;
       if (ageMs > MAX_STALE_MS) {
         logger.warn('plex unreachable and the snapshot is too old to serve', { code: cause.code, sectionId: section.id, ageMs });
@@ -214,7 +218,7 @@ export class LibraryService {
       try {
         return this.answer(await this.refresh(ctx, section), 'miss');
       } catch (e) {
-        if (head && isPlexUnreachable(e)) return stale(head, e);
+        if (head && servableStale(e)) return stale(head, e);
         throw e;
       }
     };
@@ -225,11 +229,14 @@ export class LibraryService {
     }
     if (opts.refresh) return plexDown ? stale(head, plexDown) : refreshNow();
     const age = this.deps.now() - head.fetchedAt;
+    const ttlMs = lifetimeOf(head.sources, ctx.ttlMs);
     // A snapshot built when the token's ownership was judged otherwise is rebuilt (its history scope differs).
-    const expired = age >= ctx.ttlMs || (!plexDown && head.sources.plexHistory !== historyScopeOf(ctx.access));
+    const expired = age >= ttlMs || (!plexDown && head.sources.plexHistory !== historyScopeOf(ctx.access));
     if (!expired) return this.answer(await this.load(ref, head), 'hit');
     if (plexDown) return stale(head, plexDown);
-    if (age < ctx.ttlMs * SWR_FACTOR && head.sources.plexHistory === historyScopeOf(ctx.access)) {
+    // A degraded snapshot is only answered stale where a refresh really runs behind the answer.
+    const swr = !isDegraded(head.sources) || this.deps.backgroundRefresh;
+    if (swr && age < ttlMs * SWR_FACTOR && head.sources.plexHistory === historyScopeOf(ctx.access)) {
       // Stale-while-revalidate: answer now; refresh in the background only where the process keeps
       // running after the response (not in Lambda — there the warmer keeps snapshots fresh).
       if (this.deps.backgroundRefresh) {

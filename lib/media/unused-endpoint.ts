@@ -5,7 +5,8 @@
  */
 import type { ApiResult } from '../http/types';
 import { toCsv, type CsvCell } from './csv';
-import { plexNotOwner, type LibraryService, type SnapshotAnswer } from './library-service';
+import type { LibraryService, SnapshotAnswer } from './library-service';
+import { plexNotOwner } from './media-errors';
 import { DEFAULT_ORDER, type LibraryPath, type UnusedQuery } from './query';
 import { text } from '../http/response';
 import { cutoffOf } from './rules/unused';
