@@ -89,7 +89,7 @@ let values!: ReturnType<typeof readArgs>;
 
 const child = async () => {
   const { setLibraryService, defaultDeps } = await import('../lib/media/library-service');
-  const { SnapshotStore } = await import('../lib/media/snapshot-store');
+  const { SnapshotStore } = await import('../lib/media/store/snapshot-store');
   const { closeDb, getDb } = await import('../lib/db/client');
   const chunk = Number(values.chunk);
   const settings = benchSettings(60);

@@ -1,7 +1,7 @@
 import { httpHandler } from '../lib/http/handler';
 import { getLibraryService } from '../lib/media/library-service';
 import { LibraryPath, UnusedQuery } from '../lib/media/query';
-import { unusedResponse } from '../lib/media/unused-endpoint';
+import { unusedResponse } from '../lib/media/get-unused';
 
 /**
  * GET /api/library/{id}/unused?threshold=&sort=&order=&limit=&offset=&format=&refresh=

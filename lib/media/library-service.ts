@@ -28,12 +28,12 @@ import { resolveUserSettings, type ResolvedSettings } from '../settings/resolve'
 import { TautulliClient } from '../tautulli';
 import { isUpstreamError, type UpstreamError } from '../upstream';
 import { AccessResolver, sourcesKeyOf, type PlexCredentials, type SectionInfo, type ServerAccess, type TautulliCredentials } from './access';
-import { leaseHeld, releaseLease, tryAcquireLease } from './leases';
-import { LoadedSnapshot, iso } from './loaded-snapshot';
+import { leaseHeld, releaseLease, tryAcquireLease } from './store/leases';
+import { LoadedSnapshot, iso } from './cache/loaded-snapshot';
 import { libraryNotFound, plexNotOwner } from './media-errors';
-import { SnapshotMemoryCache } from './memory-cache';
-import { UNIT_LISTING, buildSnapshot } from './snapshot-builder';
-import { SnapshotStore, SnapshotVersionGone, refKey, type HeadDoc, type LibraryRef } from './snapshot-store';
+import { SnapshotMemoryCache } from './cache/memory-cache';
+import { UNIT_LISTING, buildSnapshot } from './build/build-snapshot';
+import { SnapshotStore, SnapshotVersionGone, refKey, type HeadDoc, type LibraryRef } from './store/snapshot-store';
 import { JUDGED_TYPES, type JudgedSectionType, type Library, type SnapshotMeta, type SnapshotSources } from './types';
 
 export type CacheState = 'hit' | 'miss' | 'stale';

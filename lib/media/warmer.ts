@@ -22,7 +22,7 @@ import { logger } from '../logger';
 import { resolveUserSettings, type ResolvedSettings } from '../settings/resolve';
 import { sourcesKeyOf, upstreamsKeyOf, type PlexCredentials, type TautulliCredentials } from './access';
 import type { LibraryService, UserContext } from './library-service';
-import type { SnapshotStore } from './snapshot-store';
+import type { SnapshotStore } from './store/snapshot-store';
 import { JUDGED_TYPES } from './types';
 
 export interface WarmOptions {

@@ -1,5 +1,5 @@
 import { getDb } from '../../../lib/db/client';
-import { MediaCollections } from '../../../lib/media/collections';
+import { MediaCollections } from '../../../lib/media/store/collections';
 import type { MediaItem } from '../../../lib/media/types';
 import type { ResolvedSettings } from '../../../lib/settings/resolve';
 import { generateLibrary, type Fault } from '../../fakes';

@@ -1,8 +1,8 @@
 import { getDb } from '../../../lib/db/client';
 import { AccessResolver } from '../../../lib/media/access';
-import { MediaCollections } from '../../../lib/media/collections';
+import { MediaCollections } from '../../../lib/media/store/collections';
 import { LibraryService, MAX_STALE_MS, defaultDeps } from '../../../lib/media/library-service';
-import { SnapshotMemoryCache } from '../../../lib/media/memory-cache';
+import { SnapshotMemoryCache } from '../../../lib/media/cache/memory-cache';
 import type { MediaItem } from '../../../lib/media/types';
 import { PlexClient } from '../../../lib/plex';
 import type { ResolvedSettings } from '../../../lib/settings/resolve';

@@ -1,7 +1,7 @@
 import { handler as libraries } from '../../../functions/libraries';
 import { LibraryService, defaultDeps } from '../../../lib/media/library-service';
-import { SnapshotMemoryCache } from '../../../lib/media/memory-cache';
-import { SnapshotStore } from '../../../lib/media/snapshot-store';
+import { SnapshotMemoryCache } from '../../../lib/media/cache/memory-cache';
+import { SnapshotStore } from '../../../lib/media/store/snapshot-store';
 import type { MediaItem } from '../../../lib/media/types';
 import { configuredCredentials, warmAll } from '../../../lib/media/warmer';
 import { handler as putSettings } from '../../../functions/settings-put';

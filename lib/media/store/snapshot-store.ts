@@ -11,12 +11,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AnyBulkWriteOperation, Collection, Db, ObjectId } from 'mongodb';
-import { getDb } from '../db/client';
-import { derivedId } from '../db/ids';
+import { getDb } from '../../db/client';
+import { derivedId } from '../../db/ids';
 import { MediaCollections } from './collections';
 import { decodeItems, encodeItems } from './snapshot-codec';
-import { UNIT_TYPE } from './rules/unused';
-import type { JudgedSectionType, SnapshotItem, SnapshotMeta, SnapshotSources } from './types';
+import { UNIT_TYPE } from '../rules/unused';
+import type { JudgedSectionType, SnapshotItem, SnapshotMeta, SnapshotSources } from '../types';
 
 /** Which snapshot: a library of a server, as seen through one set of credentials (see access.ts). */
 export interface LibraryRef {

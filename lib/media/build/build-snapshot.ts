@@ -23,14 +23,14 @@
  * usable Tautulli (only it sees other accounts' plays), so without one it
  * fails with PLEX_NOT_OWNER instead of storing a snapshot nobody can use.
  */
-import { logger } from '../logger';
-import { LISTING_CHANGED, PLEX_TYPE, type PlexClient } from '../plex';
-import { UpstreamError, isUpstreamError } from '../upstream';
-import type { TautulliClient } from '../tautulli';
-import { plexNotOwner } from './media-errors';
-import { judgeHistory, judgeLeaves, judgeTautulli } from './rules/plausibility';
-import { UnusedAccumulator } from './rules/unused';
-import type { JudgedSectionType, SnapshotItem, SnapshotSources, SourceStatus } from './types';
+import { logger } from '../../logger';
+import { LISTING_CHANGED, PLEX_TYPE, type PlexClient } from '../../plex';
+import { UpstreamError, isUpstreamError } from '../../upstream';
+import type { TautulliClient } from '../../tautulli';
+import { plexNotOwner } from '../media-errors';
+import { judgeHistory, judgeLeaves, judgeTautulli } from '../rules/plausibility';
+import { UnusedAccumulator } from '../rules/unused';
+import type { JudgedSectionType, SnapshotItem, SnapshotSources, SourceStatus } from '../types';
 
 export interface BuildInput {
   plex: PlexClient;

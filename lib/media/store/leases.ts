@@ -5,8 +5,8 @@
  * none), and uniqueness rides on the derived `_id`.
  */
 import type { Db } from 'mongodb';
-import { getDb } from '../db/client';
-import { derivedId } from '../db/ids';
+import { getDb } from '../../db/client';
+import { derivedId } from '../../db/ids';
 import { MediaCollections } from './collections';
 
 interface LeaseDoc {
