@@ -39,7 +39,7 @@ const VARIANTS: Array<{ name: string; id: string; query: Record<string, string>;
 ];
 
 const child = async () => {
-  const { setLibraryService } = await import('../lib/media/library-service');
+  const { setLibraryService } = await import('../lib/media/service');
   const { handler } = await import('../functions/unused');
   const { invoke } = await import('../tests/helpers/lambda');
   const { createUserAndLogin } = await import('../tests/helpers/users');

@@ -1,6 +1,6 @@
 import { httpHandler } from '../lib/http/handler';
 import { ok } from '../lib/http/response';
-import { getLibraryService } from '../lib/media/library-service';
+import { getLibraryService } from '../lib/media/service';
 import { LibrariesQuery } from '../lib/media/query';
 
 /** GET /api/libraries[?refresh=true] → Library[] for every section the user's Plex credentials can read. */

@@ -1,5 +1,5 @@
 import { httpHandler } from '../lib/http/handler';
-import { getLibraryService } from '../lib/media/library-service';
+import { getLibraryService } from '../lib/media/service';
 import { LibraryPath, UnusedQuery } from '../lib/media/query';
 import { unusedResponse } from '../lib/media/get-unused';
 

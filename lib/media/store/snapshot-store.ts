@@ -57,6 +57,22 @@ type VersionRef = LibraryRef & Pick<HeadDoc, 'version' | 'chunkCount'>;
 const chunkIdsOf = (h: VersionRef): ObjectId[] => Array.from({ length: h.chunkCount }, (_, i) => chunkId(h, h.version, i));
 
 /** A reader raced a writer (the version it followed was replaced); read the head again. */
+/** The snapshot's meta as the API and the cache see it (a head minus its storage fields). */
+export const metaOf = (h: HeadDoc): SnapshotMeta => ({
+  machineIdentifier: h.machineIdentifier,
+  sectionId: h.sectionId,
+  scope: h.scope,
+  sectionType: h.sectionType,
+  sectionTitle: h.sectionTitle,
+  version: h.version,
+  fetchedAt: h.fetchedAt,
+  itemCount: h.itemCount,
+  totalSizeBytes: h.totalSizeBytes,
+  sources: h.sources,
+  buildMs: h.buildMs,
+  encodedBytes: h.encodedBytes,
+});
+
 export class SnapshotVersionGone extends Error {
   constructor() {
     super('snapshot version was replaced while reading');

@@ -5,7 +5,7 @@
  */
 import { handler as unusedHandler } from '../../../functions/unused';
 import { resetConfig } from '../../../lib/config';
-import { setLibraryService, type LibraryService, type LibraryServiceDeps } from '../../../lib/media/library-service';
+import { setLibraryService, type LibraryService, type LibraryServiceDeps } from '../../../lib/media/service';
 import { PlexClient } from '../../../lib/plex';
 import { TautulliClient } from '../../../lib/tautulli';
 import { startFakePlex, startFakeTautulli, type FakeDataset, type FakePlex, type FakeTautulli } from '../../fakes';

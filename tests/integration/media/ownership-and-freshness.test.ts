@@ -1,7 +1,7 @@
 import { getDb } from '../../../lib/db/client';
 import { AccessResolver } from '../../../lib/media/access';
 import { MediaCollections } from '../../../lib/media/store/collections';
-import { LibraryService, MAX_STALE_MS, defaultDeps } from '../../../lib/media/library-service';
+import { LibraryService, MAX_STALE_MS, defaultDeps } from '../../../lib/media/service';
 import { SnapshotMemoryCache } from '../../../lib/media/cache/memory-cache';
 import type { MediaItem } from '../../../lib/media/types';
 import { PlexClient } from '../../../lib/plex';

@@ -1,5 +1,5 @@
 import { handler as libraries } from '../../../functions/libraries';
-import { LibraryService, defaultDeps } from '../../../lib/media/library-service';
+import { LibraryService, defaultDeps } from '../../../lib/media/service';
 import { SnapshotMemoryCache } from '../../../lib/media/cache/memory-cache';
 import { SnapshotStore } from '../../../lib/media/store/snapshot-store';
 import type { MediaItem } from '../../../lib/media/types';
