@@ -51,24 +51,3 @@ export const mediaInfoSchema = z.object({
   last_refreshed: numOrNull.optional(),
   data: z.array(mediaRowSchema),
 });
-
-export const historyRowSchema = z.object({
-  id: num.optional(),
-  rating_key: idOrNull,
-  parent_rating_key: idOrNull,
-  grandparent_rating_key: idOrNull,
-  date: num,
-  started: numOrNull.optional(),
-  stopped: numOrNull.optional(),
-  user_id: numOrNull.optional(),
-  user: z.string().nullish(),
-  media_type: z.string().nullish(),
-  watched_status: numOrNull.optional(),
-  percent_complete: numOrNull.optional(),
-});
-
-export const historySchema = z.object({
-  recordsTotal: num,
-  recordsFiltered: num,
-  data: z.array(historyRowSchema),
-});

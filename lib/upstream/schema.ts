@@ -25,6 +25,9 @@ export const idOrNull = z
   .optional()
   .transform((v) => (v === '' || v === undefined ? null : v));
 
+/** Absent → null (plm's domain types say "no value" with null, never undefined). */
+export const orNull = <T extends z.ZodTypeAny>(schema: T) => schema.optional().transform((v): z.output<T> | null => v ?? null);
+
 /** A compact, value-free description of what did not match (safe to show). */
 export const describeIssues = (error: z.ZodError, max = 3): string =>
   error.issues
