@@ -41,10 +41,10 @@ export class TautulliClient {
       sectionId: r.section_id,
       sectionName: r.section_name,
       sectionType: r.section_type,
-      agent: r.agent ?? null,
-      count: r.count ?? null,
-      parentCount: r.parent_count ?? null,
-      childCount: r.child_count ?? null,
+      agent: r.agent,
+      count: r.count,
+      parentCount: r.parent_count,
+      childCount: r.child_count,
       isActive: r.is_active === undefined ? true : r.is_active === 1,
     }));
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id, idOrNull, num, numOrNull, text } from '../upstream/schema';
+import { id, num, numOrNull, orNull, text } from '../upstream/schema';
 
 /** `{response:{result,message,data}}` — always, on success and on error (HTTP 400/500). */
 export const envelopeSchema = z.object({
@@ -15,10 +15,10 @@ export const librariesSchema = z.array(
     section_id: id,
     section_name: text,
     section_type: z.string(),
-    agent: z.string().nullish(),
-    count: numOrNull.optional(),
-    parent_count: numOrNull.optional(),
-    child_count: numOrNull.optional(),
+    agent: orNull(z.string().nullable()),
+    count: orNull(numOrNull),
+    parent_count: orNull(numOrNull),
+    child_count: orNull(numOrNull),
     is_active: num.optional(),
   }),
 );

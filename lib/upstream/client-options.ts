@@ -1,6 +1,6 @@
 import { getConfig } from '../config';
 import type { UpstreamService } from './errors';
-import { UpstreamHttp } from './http';
+import { UpstreamHttp, type UpstreamHttpOptions } from './http';
 
 /** Tuning every upstream client accepts; what is left out comes from the config. */
 export interface UpstreamTuning {
@@ -42,17 +42,11 @@ const resolveTuning = (opts: UpstreamTuning, pageSizeSetting: PageSizeSetting): 
   };
 };
 
-/** What a service client (Plex, Tautulli) says about itself; the rest is tuning. */
-export interface UpstreamIdentity {
-  service: UpstreamService;
-  baseUrl: string;
-  headers?: Record<string, string>;
-  /** Added to every URL but never logged. */
-  secretQuery?: Record<string, string>;
-}
+/** Where a service client (Plex, Tautulli) talks to and with which credentials; the rest is tuning. */
+export type UpstreamEndpoint = Pick<UpstreamHttpOptions, 'service' | 'baseUrl' | 'headers' | 'secretQuery'>;
 
 /** The one way a service client gets its HTTP base and page size. */
-export const connectUpstream = (tuning: UpstreamTuning, identity: UpstreamIdentity): { http: UpstreamHttp; pageSize: number } => {
-  const { pageSize, ...resolved } = resolveTuning(tuning, PAGE_SIZE_SETTING[identity.service]);
-  return { pageSize, http: new UpstreamHttp({ ...resolved, ...identity }) };
+export const connectUpstream = (tuning: UpstreamTuning, endpoint: UpstreamEndpoint): { http: UpstreamHttp; pageSize: number } => {
+  const { pageSize, ...resolved } = resolveTuning(tuning, PAGE_SIZE_SETTING[endpoint.service]);
+  return { pageSize, http: new UpstreamHttp({ ...resolved, ...endpoint }) };
 };
