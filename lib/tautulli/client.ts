@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { connectUpstream, type UpstreamTuning } from '../upstream/client-options';
-import { UpstreamHttp, type UpstreamResponse } from '../upstream/http';
+import type { UpstreamHttp, UpstreamResponse } from '../upstream/http';
 import { offsetPages } from '../upstream/pages';
 import { envelopeSchema, librariesSchema, libraryNamesSchema, mediaInfoSchema, serverIdentitySchema } from './schemas';
 import type { TautulliLibrary, TautulliMediaInfo, TautulliMediaRow } from './types';
