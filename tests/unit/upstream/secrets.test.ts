@@ -36,8 +36,7 @@ it('neither the Plex token nor the Tautulli key appears in logs or errors', asyn
     await attempt(() => drain(p.iterateSectionItems('1')));
     await attempt(() => drain(p.iterateSectionItems('2', { type: PLEX_TYPE.episode })));
     await attempt(() => drain(p.iterateHistory('2')));
-    await attempt(() => drain(t.iterateLibraryMediaInfo('1')));
-    await attempt(() => drain(t.iterateHistory('2')));
+    await attempt(async () => drain((await t.getLibraryMediaInfo('1')).pages));
     await attempt(() => new PlexClient({ baseUrl: plex.url, token: `${TOKEN}-wrong`, ...opts }).verify());
     await attempt(() => new TautulliClient({ baseUrl: tautulli.url, apiKey: `${KEY}-wrong`, ...opts }).verify());
     await attempt(() => p.getSectionSize('99'));
