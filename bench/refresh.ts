@@ -8,8 +8,8 @@
  */
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { generateLibrary, startFakePlex, startFakeTautulli } from '../tests/fakes';
-import { spawnEmbeddedMongo } from '../tests/helpers/embedded-mongo-process';
+import { generateLibrary, startFakePlex, startFakeTautulli } from '../dev/fakes';
+import { spawnEmbeddedMongo } from '../dev/embedded-mongo/spawn';
 
 // Shared with bench/unused.ts: upstreams on 127.0.0.1 and a child-process runner reporting peak RSS.
 

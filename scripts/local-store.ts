@@ -46,7 +46,7 @@ export interface StartedStore extends RunningStore {
 /** Starts the embedded server on the persisted data file. */
 export const startStore = async (options: { port?: number; advertise?: boolean } = {}): Promise<StartedStore> => {
   mkdirSync(DATA_DIR, { recursive: true, mode: 0o700 });
-  const script = join(__dirname, 'embedded-mongo.mjs');
+  const script = join(__dirname, '..', 'dev', 'embedded-mongo', 'server.mjs');
   const child = spawn(process.execPath, [script, '--port', String(options.port ?? 0), '--data', DB_FILE, '--exit-with-parent'], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });

@@ -1,4 +1,4 @@
-import { spawnEmbeddedMongo } from './embedded-mongo-process';
+import { spawnEmbeddedMongo } from '../../dev/embedded-mongo/spawn';
 
 /**
  * The suite runs against MONGODB_URI when it is set (any real MongoDB), and

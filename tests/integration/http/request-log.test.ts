@@ -2,7 +2,7 @@ import { handler as health } from '../../../functions/health';
 import { handler as login } from '../../../functions/login';
 import { resetConfig } from '../../../lib/config';
 import { capturedLogs } from '../../helpers/log-guard';
-import { invoke } from '../../helpers/lambda';
+import { invoke } from '../../../dev/lambda';
 
 const jsonLines = (): Array<Record<string, unknown>> =>
   capturedLogs()

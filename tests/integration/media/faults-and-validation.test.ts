@@ -1,9 +1,9 @@
 import { handler as libraries } from '../../../functions/libraries';
 import type { ResolvedSettings } from '../../../lib/settings/resolve';
 import type { MediaItem } from '../../../lib/media/types';
-import { DatasetBuilder, DEFAULT_NOW } from '../../fakes';
-import { invoke } from '../../helpers/lambda';
-import { createUserAndLogin } from '../../helpers/users';
+import { DatasetBuilder, DEFAULT_NOW } from '../../../dev/fakes';
+import { invoke } from '../../../dev/lambda';
+import { createUserAndLogin } from '../../../dev/users';
 import { DAY, getUnused, PLEX_TOKEN, TAUTULLI_KEY, startMediaFixture, type MediaFixture } from './media-fixture';
 
 const NOW = DEFAULT_NOW;

@@ -8,8 +8,8 @@ import { resetConfig } from '../../../lib/config';
 import { setLibraryService, type LibraryService, type LibraryServiceDeps } from '../../../lib/media/library-service';
 import { PlexClient } from '../../../lib/plex';
 import { TautulliClient } from '../../../lib/tautulli';
-import { startFakePlex, startFakeTautulli, type FakeDataset, type FakePlex, type FakeTautulli } from '../../fakes';
-import { invoke, type InvokeResult } from '../../helpers/lambda';
+import { startFakePlex, startFakeTautulli, type FakeDataset, type FakePlex, type FakeTautulli } from '../../../dev/fakes';
+import { invoke, type InvokeResult } from '../../../dev/lambda';
 
 export const PLEX_TOKEN = 'plex-token-owner-0123456789';
 export const TAUTULLI_KEY = 'tautulli0123456789abcdef01234567';

@@ -6,8 +6,8 @@ import { SnapshotMemoryCache } from '../../../lib/media/memory-cache';
 import type { MediaItem } from '../../../lib/media/types';
 import { PlexClient } from '../../../lib/plex';
 import type { ResolvedSettings } from '../../../lib/settings/resolve';
-import { DatasetBuilder, DEFAULT_NOW, startFakeTautulli, type FakeDataset, type RecordedRequest } from '../../fakes';
-import { createUserAndLogin } from '../../helpers/users';
+import { DatasetBuilder, DEFAULT_NOW, startFakeTautulli, type FakeDataset, type RecordedRequest } from '../../../dev/fakes';
+import { createUserAndLogin } from '../../../dev/users';
 import { DAY, getUnused, PLEX_TOKEN, TAUTULLI_KEY, fastTautulli, startMediaFixture, type MediaFixture } from './media-fixture';
 
 /**

@@ -6,11 +6,11 @@ import type { MediaItem } from '../../../lib/media/types';
 import { configuredCredentials, warmAll } from '../../../lib/media/warmer';
 import { handler as putSettings } from '../../../functions/settings-put';
 import { handler as warmCache } from '../../../functions/warm-cache';
-import { lambdaContext } from '../../helpers/lambda';
+import { lambdaContext } from '../../../dev/lambda';
 import type { ResolvedSettings } from '../../../lib/settings/resolve';
-import { DatasetBuilder, DEFAULT_NOW, startFakePlex, type FakePlex } from '../../fakes';
-import { invoke } from '../../helpers/lambda';
-import { createUserAndLogin } from '../../helpers/users';
+import { DatasetBuilder, DEFAULT_NOW, startFakePlex, type FakePlex } from '../../../dev/fakes';
+import { invoke } from '../../../dev/lambda';
+import { createUserAndLogin } from '../../../dev/users';
 import { DAY, getUnused, PLEX_TOKEN, fastPlex, fastTautulli, startMediaFixture, type MediaFixture } from './media-fixture';
 
 const NOW = DEFAULT_NOW;

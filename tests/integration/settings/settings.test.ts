@@ -10,8 +10,8 @@ import { settingsDocId } from '../../../lib/settings/repository';
 import { resolveUserSettings } from '../../../lib/settings/resolve';
 import { resealRetiredSecrets } from '../../../lib/settings/rotation';
 import type { SettingsView } from '../../../lib/settings/schema';
-import { invoke, type EventInput, type InvokeResult } from '../../helpers/lambda';
-import { createUserAndLogin } from '../../helpers/users';
+import { invoke, type EventInput, type InvokeResult } from '../../../dev/lambda';
+import { createUserAndLogin } from '../../../dev/users';
 
 const logs = captureLogs();
 

@@ -8,9 +8,9 @@ import { getDb } from '../../../lib/db/client';
 import { Collections } from '../../../lib/db/collections';
 import { settingsDocId } from '../../../lib/settings/repository';
 import type { SettingsView, Verification } from '../../../lib/settings/schema';
-import { generateLibrary, startFakePlex, startFakeTautulli, type FakePlex, type FakeTautulli } from '../../fakes';
-import { invoke, type EventInput } from '../../helpers/lambda';
-import { createUserAndLogin } from '../../helpers/users';
+import { generateLibrary, startFakePlex, startFakeTautulli, type FakePlex, type FakeTautulli } from '../../../dev/fakes';
+import { invoke, type EventInput } from '../../../dev/lambda';
+import { createUserAndLogin } from '../../../dev/users';
 
 const logs = captureLogs();
 

@@ -1,4 +1,4 @@
-import { DatasetBuilder, generateLibrary, startFakePlex, type FakePlex } from '../../fakes';
+import { DatasetBuilder, generateLibrary, startFakePlex, type FakePlex } from '../../../dev/fakes';
 import { LISTING_CHANGED, PLEX_TYPE, PlexClient, type PlexClientOptions, type PlexItem } from '../../../lib/plex';
 import { UpstreamError } from '../../../lib/upstream';
 import { quietLogs, caught, drain } from '../upstream/capture';

@@ -1,4 +1,4 @@
-import { DatasetBuilder, generateLibrary, startFakeTautulli, type FakeTautulli } from '../../fakes';
+import { DatasetBuilder, generateLibrary, startFakeTautulli, type FakeTautulli } from '../../../dev/fakes';
 import { TautulliClient, type TautulliClientOptions, type TautulliMediaRow } from '../../../lib/tautulli';
 import { UpstreamError } from '../../../lib/upstream';
 import { quietLogs, caught, drain } from '../upstream/capture';

@@ -1,4 +1,4 @@
-import { startFakeServer, type FakeServer } from '../../fakes/fake-server';
+import { startFakeServer, type FakeServer } from '../../../dev/fakes/fake-server';
 import { UpstreamError } from '../../../lib/upstream/errors';
 import { UpstreamHttp, type UpstreamHttpOptions } from '../../../lib/upstream/http';
 import { quietLogs, captureOutput, caught } from './capture';

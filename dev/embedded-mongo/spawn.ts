@@ -2,9 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
-/** Starts scripts/embedded-mongo.mjs as a child process and resolves with its URI. */
+/** Starts server.mjs as a child process and resolves with its URI. */
 export const spawnEmbeddedMongo = async (args: string[] = []): Promise<{ uri: string; child: ChildProcess }> => {
-  const script = join(__dirname, '..', '..', 'scripts', 'embedded-mongo.mjs');
+  const script = join(__dirname, 'server.mjs');
   const child = spawn(process.execPath, [script, '--exit-with-parent', ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
   const uri = await new Promise<string>((resolve, reject) => {
