@@ -5,7 +5,7 @@ import { findUserByUsername } from '../../../lib/auth/users';
 import { getDb } from '../../../lib/db/client';
 import { Collections } from '../../../lib/db/collections';
 import { invoke } from '../../../dev/lambda';
-import { registerSecret } from '../../helpers/log-guard';
+import { registerSecret } from '../../helpers/logs';
 import { createUserAndLogin } from '../../../dev/users';
 
 describe('deleting an account', () => {

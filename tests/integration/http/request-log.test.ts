@@ -1,7 +1,7 @@
 import { handler as health } from '../../../functions/health';
 import { handler as login } from '../../../functions/login';
 import { resetConfig } from '../../../lib/config';
-import { capturedLogs } from '../../helpers/log-guard';
+import { capturedLogs } from '../../helpers/logs';
 import { invoke } from '../../../dev/lambda';
 
 const jsonLines = (): Array<Record<string, unknown>> =>

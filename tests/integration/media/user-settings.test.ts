@@ -2,7 +2,7 @@ import { handler as putSettings } from '../../../functions/settings-put';
 import type { MediaItem } from '../../../lib/media/types';
 import { DatasetBuilder, DEFAULT_NOW, startFakePlex, startFakeTautulli, type FakePlex, type FakeTautulli } from '../../../dev/fakes';
 import { invoke } from '../../../dev/lambda';
-import { registerSecret } from '../../helpers/log-guard';
+import { registerSecret } from '../../helpers/logs';
 import { createUserAndLogin } from '../../../dev/users';
 import { DAY, getUnused, startMediaFixture, type MediaFixture } from './media-fixture';
 
