@@ -38,7 +38,7 @@ export const startUpstreams = async (opts: { movies?: number; episodes?: number 
     },
     close: async () => {
       await Promise.all([plex.close(), tautulli.close()]);
-      mongo?.child.kill('SIGTERM');
+      await mongo?.stop();
     },
   };
 };
