@@ -4,7 +4,7 @@ import { DatasetBuilder, DEFAULT_NOW, startFakePlex, startFakeTautulli, type Fak
 import { invoke } from '../../../dev/lambda';
 import { registerSecret } from '../../helpers/logs';
 import { createUserAndLogin } from '../../../dev/users';
-import { DAY, getUnused, startMediaFixture, type MediaFixture } from './media-fixture';
+import { DAY, getUnused, startMediaFixture, type MediaFixture } from '../../helpers/media-fixture';
 
 /**
  * The unused endpoint reads the user's own settings (the real settings handlers

@@ -6,7 +6,8 @@
 import { generateLibrary, startFakePlex, startFakeTautulli, type FakePlex, type FakeTautulli } from '../../../dev/fakes';
 import { PlexClient, PLEX_TYPE } from '../../../lib/plex';
 import { TautulliClient } from '../../../lib/tautulli';
-import { captureOutput, drain } from './capture';
+import { drain } from '../../helpers/async';
+import { captureOutput } from '../../helpers/logs';
 
 const TOKEN = 'PLEXTOKEN-sup3r-s3cret-value';
 const KEY = 'TAUTULLIKEY0123456789abcdefSECRET';
