@@ -2,9 +2,9 @@ import { getDb } from '../../../lib/db/client';
 import { MediaCollections } from '../../../lib/media/store/collections';
 import type { MediaItem } from '../../../lib/media/types';
 import type { ResolvedSettings } from '../../../lib/settings/resolve';
-import { generateLibrary, type Fault } from '../../fakes';
-import { createUserAndLogin } from '../../helpers/users';
-import { PLEX_TOKEN, TAUTULLI_KEY, getUnused, startMediaFixture, type MediaFixture } from './media-fixture';
+import { generateLibrary, type Fault } from '../../../dev/fakes';
+import { createUserAndLogin } from '../../../dev/users';
+import { PLEX_TOKEN, getUnused, startMediaFixture, type MediaFixture } from '../../helpers/media-fixture';
 
 /**
  * The one defect that can cost a user their files: an upstream that answers
@@ -46,14 +46,7 @@ let plexToken = PLEX_TOKEN;
 let healthy: Map<string, Set<string>>;
 const key = (tok: string, section: string) => `${tok}|${section}`;
 
-const settings = async (): Promise<ResolvedSettings> => ({
-  plex: { url: fx.plex.url, token: plexToken },
-  tautulli: { url: fx.tautulli.url, apiKey: TAUTULLI_KEY },
-  defaultThresholdDays: 90,
-  cacheTtlMinutes: 60,
-  excludedLibraryIds: [],
-  timezone: 'UTC',
-});
+const settings = async (): Promise<ResolvedSettings> => fx.settings({ plex: { url: fx.plex.url, token: plexToken } });
 
 /** A short threshold, so that every library type has unused items to get wrong. */
 const THRESHOLD = '21';

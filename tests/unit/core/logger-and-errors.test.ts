@@ -1,5 +1,5 @@
 import { REDACTED, logger, redactText } from '../../../lib/logger';
-import { capturedLogs } from '../../helpers/log-guard';
+import { capturedLogs } from '../../helpers/logs';
 import { toAPIError } from '../../../lib/http/middleware/error-normalizer';
 import { APIError } from '../../../lib/errors';
 import { ConfigError } from '../../../lib/config';

@@ -1,7 +1,8 @@
-import { DatasetBuilder, generateLibrary, startFakePlex, type FakePlex } from '../../fakes';
+import { DatasetBuilder, generateLibrary, startFakePlex, type FakePlex } from '../../../dev/fakes';
 import { LISTING_CHANGED, PLEX_TYPE, PlexClient, type PlexClientOptions, type PlexItem } from '../../../lib/plex';
 import { UpstreamError } from '../../../lib/upstream';
-import { quietLogs, caught, drain } from '../upstream/capture';
+import { caught, drain } from '../../helpers/async';
+import { quietLogs } from '../../helpers/logs';
 
 quietLogs();
 

@@ -1,7 +1,8 @@
-import { DatasetBuilder, generateLibrary, startFakeTautulli, type FakeTautulli } from '../../fakes';
+import { DatasetBuilder, generateLibrary, startFakeTautulli, type FakeTautulli } from '../../../dev/fakes';
 import { TautulliClient, type TautulliClientOptions, type TautulliMediaRow } from '../../../lib/tautulli';
 import { UpstreamError } from '../../../lib/upstream';
-import { quietLogs, caught, drain } from '../upstream/capture';
+import { caught, drain } from '../../helpers/async';
+import { quietLogs } from '../../helpers/logs';
 
 quietLogs();
 

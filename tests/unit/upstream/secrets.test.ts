@@ -3,10 +3,11 @@
  * captured (logger at DEBUG), and neither the token nor the API key may appear
  * in it, nor in any error message or details.
  */
-import { generateLibrary, startFakePlex, startFakeTautulli, type FakePlex, type FakeTautulli } from '../../fakes';
+import { generateLibrary, startFakePlex, startFakeTautulli, type FakePlex, type FakeTautulli } from '../../../dev/fakes';
 import { PlexClient, PLEX_TYPE } from '../../../lib/plex';
 import { TautulliClient } from '../../../lib/tautulli';
-import { captureOutput, drain } from './capture';
+import { drain } from '../../helpers/async';
+import { captureOutput } from '../../helpers/logs';
 
 const TOKEN = 'PLEXTOKEN-sup3r-s3cret-value';
 const KEY = 'TAUTULLIKEY0123456789abcdefSECRET';
