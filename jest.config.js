@@ -9,7 +9,7 @@ module.exports = {
   globalSetup: '<rootDir>/tests/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/tests/helpers/global-teardown.ts',
   setupFiles: ['<rootDir>/tests/helpers/env.ts'],
-  setupFilesAfterEnv: ['<rootDir>/tests/helpers/log-guard.ts', '<rootDir>/tests/helpers/db-lifecycle.ts'],
+  setupFilesAfterEnv: ['<rootDir>/tests/helpers/logs.ts', '<rootDir>/tests/helpers/db-lifecycle.ts'],
   testTimeout: 30000,
   reporters: ['default', '<rootDir>/tests/helpers/summary-reporter.js'],
 };

@@ -12,7 +12,7 @@
 import { fork } from 'node:child_process';
 import { getConfig } from '../lib/config';
 import { PLEX_TYPE, PlexClient } from '../lib/plex';
-import { generateLibrary, startFakePlex } from '../tests/fakes';
+import { generateLibrary, startFakePlex } from '../dev/fakes';
 
 const TOKEN = 'bench-token';
 const MB = 1024 * 1024;

@@ -8,8 +8,9 @@
  */
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { generateLibrary, startFakePlex, startFakeTautulli } from '../tests/fakes';
-import { spawnEmbeddedMongo } from '../tests/helpers/embedded-mongo-process';
+import { generateLibrary, startFakePlex, startFakeTautulli } from '../dev/fakes';
+import { spawnEmbeddedMongo } from '../dev/embedded-mongo/spawn';
+import { resolvedSettings } from '../dev/settings';
 
 // Shared with bench/unused.ts: upstreams on 127.0.0.1 and a child-process runner reporting peak RSS.
 
@@ -38,7 +39,7 @@ export const startUpstreams = async (opts: { movies?: number; episodes?: number 
     },
     close: async () => {
       await Promise.all([plex.close(), tautulli.close()]);
-      mongo?.child.kill('SIGTERM');
+      await mongo?.stop();
     },
   };
 };
@@ -61,14 +62,11 @@ export const runChild = (script: string, args: string[], env: Record<string, str
   });
 
 /** Settings of the bench user: the child's env points at the parent's fake upstreams. */
-export const benchSettings = (cacheTtlMinutes: number) => async () => ({
-  plex: { url: process.env.PLEX_URL!, token: process.env.PLEX_TOKEN! },
-  tautulli: { url: process.env.TAUTULLI_URL!, apiKey: process.env.TAUTULLI_API_KEY! },
-  defaultThresholdDays: 90,
-  cacheTtlMinutes,
-  excludedLibraryIds: [],
-  timezone: 'UTC',
-});
+export const benchSettings = (cacheTtlMinutes: number) => async () =>
+  resolvedSettings(
+    { plex: { url: process.env.PLEX_URL!, token: process.env.PLEX_TOKEN! }, tautulli: { url: process.env.TAUTULLI_URL!, apiKey: process.env.TAUTULLI_API_KEY! } },
+    { cacheTtlMinutes },
+  );
 
 export const peakRssMb = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
 
@@ -88,8 +86,8 @@ const readArgs = () =>
 let values!: ReturnType<typeof readArgs>;
 
 const child = async () => {
-  const { setLibraryService, defaultDeps } = await import('../lib/media/library-service');
-  const { SnapshotStore } = await import('../lib/media/snapshot-store');
+  const { setLibraryService, defaultDeps } = await import('../lib/media/service');
+  const { SnapshotStore } = await import('../lib/media/store/snapshot-store');
   const { closeDb, getDb } = await import('../lib/db/client');
   const chunk = Number(values.chunk);
   const settings = benchSettings(60);

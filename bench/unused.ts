@@ -39,13 +39,13 @@ const VARIANTS: Array<{ name: string; id: string; query: Record<string, string>;
 ];
 
 const child = async () => {
-  const { setLibraryService } = await import('../lib/media/library-service');
+  const { setLibraryService } = await import('../lib/media/service');
   const { handler } = await import('../functions/unused');
-  const { invoke } = await import('../tests/helpers/lambda');
-  const { createUserAndLogin } = await import('../tests/helpers/users');
+  const { invoke } = await import('../dev/lambda');
+  const { createUserAndLogin } = await import('../dev/users');
   const { closeDb, getDb } = await import('../lib/db/client');
   const settings = benchSettings(600);
-  const { DEFAULT_NOW } = await import('../tests/fakes');
+  const { DEFAULT_NOW } = await import('../dev/fakes');
   // The generated library is dated relative to DEFAULT_NOW; judge it at that time.
   setLibraryService({ settings, now: () => DEFAULT_NOW * 1000 });
   const { token } = await createUserAndLogin();

@@ -1,7 +1,7 @@
 import { ROUTES } from '../lib/api/routes';
 import { httpHandler } from '../lib/http/handler';
-import { getLibraryService } from '../lib/media/library-service';
-import { unusedResponse } from '../lib/media/unused-endpoint';
+import { getLibraryService } from '../lib/media/service';
+import { unusedResponse } from '../lib/media/get-unused';
 
 /**
  * GET /api/library/{id}/unused?threshold=&sort=&order=&limit=&offset=&format=&refresh=

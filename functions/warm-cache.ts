@@ -4,7 +4,7 @@ import type { Context } from 'aws-lambda';
 import { getConfig } from '../lib/config';
 import { closeDb } from '../lib/db/client';
 import { logger } from '../lib/logger';
-import { getLibraryService } from '../lib/media/library-service';
+import { getLibraryService } from '../lib/media/service';
 import { warmAll, type WarmReport } from '../lib/media/warmer';
 
 /**
@@ -18,7 +18,7 @@ const warm = async (event: unknown, context?: Partial<Pick<Context, 'getRemainin
   const remaining = context?.getRemainingTimeInMillis;
   try {
     // Stop starting libraries when the invocation nears its timeout (= the 15-minute schedule).
-    return await warmAll(service, service.deps.store, { force, remainingTimeMs: remaining ? () => remaining.call(context) : undefined });
+    return await warmAll(service, service.store, { force, remainingTimeMs: remaining ? () => remaining.call(context) : undefined });
   } finally {
     // `serverless invoke local` waits for the event loop to empty; in Lambda the
     // connection stays open for the next warm invocation.

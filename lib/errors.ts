@@ -61,5 +61,3 @@ export const databaseUnavailable = (cause?: unknown): APIError =>
     headers: { 'Retry-After': '5' },
     cause,
   });
-
-export const isAPIError = (value: unknown): value is APIError => value instanceof APIError;

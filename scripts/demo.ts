@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { createUser, findUserByUsername } from '../lib/auth/users';
 import { closeDb } from '../lib/db/client';
-import { generateLibrary, startFakePlex, startFakeTautulli } from '../tests/fakes';
+import { generateLibrary, startFakePlex, startFakeTautulli } from '../dev/fakes';
 
 export const DEMO_USERNAME = 'demo';
 export const DEMO_PASSWORD = 'demo-password';

@@ -1,7 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { spawnEmbeddedMongo } from '../dev/embedded-mongo/spawn';
 
 /**
  * The local embedded store shared by `npm start` and the user CLI: data lives
@@ -39,34 +38,20 @@ export const findRunningStore = (): RunningStore | undefined => {
 };
 
 export interface StartedStore extends RunningStore {
-  child: ChildProcess;
   stop(): Promise<void>;
 }
 
 /** Starts the embedded server on the persisted data file. */
 export const startStore = async (options: { port?: number; advertise?: boolean } = {}): Promise<StartedStore> => {
   mkdirSync(DATA_DIR, { recursive: true, mode: 0o700 });
-  const script = join(__dirname, 'embedded-mongo.mjs');
-  const child = spawn(process.execPath, [script, '--port', String(options.port ?? 0), '--data', DB_FILE, '--exit-with-parent'], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const line = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`the embedded store exited with code ${code}`)));
-    createInterface({ input: child.stdout! }).once('line', resolve);
-  });
-  const { uri } = JSON.parse(line) as { uri: string };
-  const info = { uri, pid: child.pid! };
+  const store = await spawnEmbeddedMongo({ port: options.port, dataFile: DB_FILE });
+  const info = { uri: store.uri, pid: store.child.pid! };
   if (options.advertise) writeFileSync(RUNNING_FILE, JSON.stringify(info));
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => {
-        if (options.advertise) rmSync(RUNNING_FILE, { force: true });
-        resolve();
-      });
-      child.kill('SIGTERM');
-    });
-  return { ...info, child, stop };
+  const stop = async () => {
+    await store.stop();
+    if (options.advertise) rmSync(RUNNING_FILE, { force: true });
+  };
+  return { ...info, stop };
 };
 
 /** A persistent local secret (JWT or encryption key), generated once per checkout. */

@@ -1,5 +1,5 @@
 import type { Db, IndexDescription } from 'mongodb';
-import { mediaIndexes } from '../media/indexes';
+import { mediaIndexes } from '../media/store/indexes';
 import { settingsIndexes } from '../settings/indexes';
 import { Collections } from './collections';
 

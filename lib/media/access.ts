@@ -31,7 +31,7 @@ import { derivedId } from '../db/ids';
 import { logger } from '../logger';
 import type { PlexClient, PlexSection } from '../plex';
 import { isUpstreamError, type UpstreamError } from '../upstream';
-import { MediaCollections } from './collections';
+import { MediaCollections } from './store/collections';
 
 export interface PlexCredentials {
   url: string;

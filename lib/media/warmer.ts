@@ -20,9 +20,10 @@ import { listUsers } from '../auth/users';
 import { getConfig } from '../config';
 import { logger } from '../logger';
 import { resolveUserSettings, type ResolvedSettings } from '../settings/resolve';
-import { sourcesKeyOf, upstreamsKeyOf, type PlexCredentials, type TautulliCredentials } from './access';
-import type { LibraryService, UserContext } from './library-service';
-import type { SnapshotStore } from './snapshot-store';
+import { upstreamsKeyOf, type PlexCredentials, type SectionInfo, type TautulliCredentials } from './access';
+import type { LibraryService } from './service';
+import type { SnapshotStore } from './store/snapshot-store';
+import type { ServerContext } from './user-context';
 import { JUDGED_TYPES } from './types';
 
 export interface WarmOptions {
@@ -98,88 +99,49 @@ export const configuredCredentials = async (): Promise<CredentialSet[]> => {
   return [...sets.values()];
 };
 
-export const warmAll = async (service: LibraryService, store: SnapshotStore, opts: WarmOptions = {}): Promise<WarmReport> => {
-  const started = performance.now();
-  const report: WarmReport = {
-    servers: 0,
-    serversFailed: 0,
-    serversSkipped: 0,
-    libraries: 0,
-    refreshed: 0,
-    skipped: 0,
-    deferred: [],
-    failed: 0,
-    items: 0,
-    bytes: 0,
-    durationMs: 0,
-    orphanChunksDeleted: 0,
-    errors: [],
-  };
-  const reserveMs = opts.reserveMs ?? 2 * 60_000;
-  const outOfTime = () => opts.remainingTimeMs !== undefined && opts.remainingTimeMs() < reserveMs;
-  const limit = pLimit(opts.concurrency ?? getConfig().WARMER_CONCURRENCY);
-  const minAgeMs = opts.force ? 0 : (opts.minAgeMs ?? 10 * 60_000);
-  const sets = await (opts.credentials ?? configuredCredentials)();
+/** What warming needs of the media service. */
+export type WarmDeps = Pick<LibraryService, 'connectServer' | 'refresh' | 'now'>;
 
-  await Promise.all(
-    sets.map(async (set) => {
-      let ctx: Pick<UserContext, 'plex' | 'tautulli' | 'scope' | 'access'>;
-      try {
-        const plex = service.deps.plexClient(set.plex);
-        const tautulli = set.tautulli ? service.deps.tautulliClient(set.tautulli) : null;
-        const access = await service.deps.access.resolve(set.plex, plex, { maxAgeMs: 0, force: true, now: service.deps.now });
-        if (access.plexDown) throw access.plexDown;
-        if (access.ownership === 'not-owner' && !tautulli) {
-          report.serversSkipped++;
-          logger.warn("warmer: skipping a server whose token is not the owner's and has no Tautulli", { machineIdentifier: access.machineIdentifier, usedBy: set.usedBy.length });
-          return;
-        }
-        ctx = { plex, tautulli, access, scope: sourcesKeyOf(set.plex, set.tautulli) };
-        report.servers++;
-      } catch (e) {
-        report.serversFailed++;
-        report.errors.push(errorInfo(e));
-        logger.error('warmer: server failed', { usedBy: set.usedBy.length, error: e });
-        return;
-      }
-      // Stalest first (never-built libraries before all), so a run that runs out of time
-      // defers the freshest libraries, not the same tail every time.
-      const judged = await Promise.all(
-        ctx.access.sections
-          .filter((s) => JUDGED_TYPES.has(s.type))
-          .map(async (section) => ({
-            section,
-            head: await store.readHead({ machineIdentifier: ctx.access.machineIdentifier, sectionId: section.id, scope: ctx.scope }),
-          })),
-      );
-      judged.sort((a, b) => (a.head?.fetchedAt ?? 0) - (b.head?.fetchedAt ?? 0));
-      await Promise.all(
-        judged.map(({ section, head }) =>
-          limit(async () => {
-            if (outOfTime()) {
-              report.deferred.push({ server: ctx.access.machineIdentifier, sectionId: section.id });
-              return;
-            }
-            report.libraries++;
-            if (head && service.deps.now() - head.fetchedAt < minAgeMs) {
-              report.skipped++;
-              return;
-            }
-            try {
-              const snapshot = await service.refresh(ctx, section);
-              report.refreshed++;
-              report.items += snapshot.meta.itemCount;
-              report.bytes += snapshot.meta.encodedBytes;
-            } catch (e) {
-              report.failed++;
-              report.errors.push({ server: ctx.access.machineIdentifier, sectionId: section.id, ...errorInfo(e) });
-              logger.error('warmer: library failed', { machineIdentifier: ctx.access.machineIdentifier, sectionId: section.id, error: e });
-            }
-          }),
-        ),
-      );
-    }),
-  );
+/** One run's shared state: its report, concurrency limit and clock checks. */
+interface WarmRun {
+  service: WarmDeps;
+  store: SnapshotStore;
+  report: WarmReport;
+  limit: ReturnType<typeof pLimit>;
+  outOfTime: () => boolean;
+  minAgeMs: number;
+}
+
+const emptyReport = (): WarmReport => ({
+  servers: 0,
+  serversFailed: 0,
+  serversSkipped: 0,
+  libraries: 0,
+  refreshed: 0,
+  skipped: 0,
+  deferred: [],
+  failed: 0,
+  items: 0,
+  bytes: 0,
+  durationMs: 0,
+  orphanChunksDeleted: 0,
+  errors: [],
+});
+
+export const warmAll = async (service: WarmDeps, store: SnapshotStore, opts: WarmOptions = {}): Promise<WarmReport> => {
+  const started = performance.now();
+  const report = emptyReport();
+  const reserveMs = opts.reserveMs ?? 2 * 60_000;
+  const run: WarmRun = {
+    service,
+    store,
+    report,
+    limit: pLimit(opts.concurrency ?? getConfig().WARMER_CONCURRENCY),
+    outOfTime: () => opts.remainingTimeMs !== undefined && opts.remainingTimeMs() < reserveMs,
+    minAgeMs: opts.force ? 0 : (opts.minAgeMs ?? 10 * 60_000),
+  };
+  const sets = await (opts.credentials ?? configuredCredentials)();
+  await Promise.all(sets.map((set) => warmServer(run, set)));
   report.orphanChunksDeleted = await store.deleteOrphans().catch((e: unknown) => {
     logger.warn('warmer: orphan clean-up failed', { error: e });
     return 0;
@@ -188,4 +150,63 @@ export const warmAll = async (service: LibraryService, store: SnapshotStore, opt
   if (report.deferred.length) logger.warn('warmer: ran out of time; libraries left for the next run', { deferred: report.deferred.length });
   logger.info('warmer finished', { ...report, errors: report.errors.length, deferred: report.deferred.length });
   return report;
+};
+
+/** Connects to one server and refreshes its judged libraries, stalest first. */
+const warmServer = async (run: WarmRun, set: CredentialSet): Promise<void> => {
+  const { report } = run;
+  let ctx: ServerContext;
+  try {
+    ctx = await run.service.connectServer(set);
+    const { access } = ctx;
+    if (access.plexDown) throw access.plexDown;
+    if (access.ownership === 'not-owner' && !ctx.tautulli) {
+      report.serversSkipped++;
+      logger.warn("warmer: skipping a server whose token is not the owner's and has no Tautulli", { machineIdentifier: access.machineIdentifier, usedBy: set.usedBy.length });
+      return;
+    }
+    report.servers++;
+  } catch (e) {
+    report.serversFailed++;
+    report.errors.push(errorInfo(e));
+    logger.error('warmer: server failed', { usedBy: set.usedBy.length, error: e });
+    return;
+  }
+  const server = ctx;
+  // Stalest first (never-built libraries before all), so a run that runs out of time
+  // defers the freshest libraries, not the same tail every time.
+  const judged = await Promise.all(
+    server.access.sections
+      .filter((s) => JUDGED_TYPES.has(s.type))
+      .map(async (section) => ({
+        section,
+        head: await run.store.readHead({ machineIdentifier: server.access.machineIdentifier, sectionId: section.id, scope: server.scope }),
+      })),
+  );
+  judged.sort((a, b) => (a.head?.fetchedAt ?? 0) - (b.head?.fetchedAt ?? 0));
+  await Promise.all(judged.map(({ section, head }) => run.limit(() => warmLibrary(run, server, section, head?.fetchedAt ?? null))));
+};
+
+const warmLibrary = async (run: WarmRun, ctx: ServerContext, section: SectionInfo, fetchedAt: number | null): Promise<void> => {
+  const { report } = run;
+  const server = ctx.access.machineIdentifier;
+  if (run.outOfTime()) {
+    report.deferred.push({ server, sectionId: section.id });
+    return;
+  }
+  report.libraries++;
+  if (fetchedAt !== null && run.service.now() - fetchedAt < run.minAgeMs) {
+    report.skipped++;
+    return;
+  }
+  try {
+    const snapshot = await run.service.refresh(ctx, section);
+    report.refreshed++;
+    report.items += snapshot.meta.itemCount;
+    report.bytes += snapshot.meta.encodedBytes;
+  } catch (e) {
+    report.failed++;
+    report.errors.push({ server, sectionId: section.id, ...errorInfo(e) });
+    logger.error('warmer: library failed', { machineIdentifier: server, sectionId: section.id, error: e });
+  }
 };

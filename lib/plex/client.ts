@@ -1,12 +1,12 @@
-import { resolveTuning, type UpstreamTuning } from '../upstream/client-options';
+import { connectUpstream, type UpstreamTuning } from '../upstream/client-options';
 import { VERSION } from '../version';
 import { logger } from '../logger';
-import { isUpstreamError, type UpstreamError } from '../upstream/errors';
-import { UpstreamHttp, type UpstreamResponse } from '../upstream/http';
-import { offsetPages } from '../upstream/pages';
+import type { UpstreamError } from '../upstream/errors';
+import type { QueryValue, UpstreamHttp, UpstreamResponse } from '../upstream/http';
+import { listingPages, type ListingOptions, type ListingPage } from '../upstream/listing';
 import type { z } from 'zod';
 import { historyRowSchema, identitySchema, metadataSchema, pageSchema, sectionsSchema, type PlexHistoryRow, type PlexMetadata } from './schemas';
-import { PLEX_TYPE, type PlexHistoryEntry, type PlexIdentity, type PlexItem, type PlexParentTotals, type PlexSection } from './types';
+import type { PlexHistoryEntry, PlexIdentity, PlexItem, PlexSection } from './types';
 
 export interface PlexClientOptions extends UpstreamTuning {
   baseUrl: string;
@@ -20,11 +20,26 @@ export interface PlexIterateOptions {
   signal?: AbortSignal;
 }
 
-/** `info.reason` of the error thrown when a strict listing's row count does not match its totalSize. */
-export const LISTING_CHANGED = 'listing changed while paging';
-
 const itemPage = pageSchema(metadataSchema);
 const historyPage = pageSchema(historyRowSchema);
+
+/** What to ask Plex for one paged listing. */
+interface PlexListing<T extends z.ZodType> {
+  schema: ReturnType<typeof pageSchema<T>>;
+  path: string;
+  query: Record<string, QueryValue>;
+  /** Set for a section listing: then a 404 or an answer without MediaContainer means "no such section". */
+  section?: string;
+}
+
+/** The items of a section (of one PLEX_TYPE, or the section's own type). */
+const itemListing = (sectionId: string, type?: number): PlexListing<typeof metadataSchema> => ({
+  schema: itemPage,
+  path: `/library/sections/${encodeURIComponent(sectionId)}/all`,
+  query: { type },
+  section: sectionId,
+});
+
 /** "/library/metadata/201" → "201". */
 const keyToRatingKey = (key: string | undefined): string | null => (key ? (/\/library\/metadata\/([^/?]+)/.exec(key)?.[1] ?? null) : null);
 
@@ -74,10 +89,7 @@ export class PlexClient {
   private readonly http: UpstreamHttp;
 
   constructor(opts: PlexClientOptions) {
-    const { pageSize, ...tuning } = resolveTuning(opts, 'PLEX_PAGE_SIZE');
-    this.pageSize = pageSize;
-    this.http = new UpstreamHttp({
-      ...tuning,
+    ({ http: this.http, pageSize: this.pageSize } = connectUpstream(opts, {
       service: 'plex',
       baseUrl: opts.baseUrl,
       headers: {
@@ -87,7 +99,7 @@ export class PlexClient {
         'X-Plex-Version': VERSION,
         'X-Plex-Client-Identifier': opts.clientIdentifier ?? 'plm-api',
       },
-    });
+    }));
   }
 
   /** `/identity` (answers without a token on real servers, so it proves reachability only). */
@@ -100,16 +112,7 @@ export class PlexClient {
   async getSections(signal?: AbortSignal): Promise<PlexSection[]> {
     const res = this.check(await this.http.get({ path: '/library/sections', signal }));
     const { MediaContainer: c } = this.http.parse(res, sectionsSchema);
-    return (c.Directory ?? []).map((d) => ({
-      id: d.key,
-      type: d.type,
-      title: d.title,
-      agent: d.agent ?? null,
-      scanner: d.scanner ?? null,
-      uuid: d.uuid ?? null,
-      updatedAt: d.updatedAt ?? null,
-      scannedAt: d.scannedAt ?? null,
-    }));
+    return (c.Directory ?? []).map(({ key, ...section }) => ({ id: key, ...section }));
   }
 
   /**
@@ -137,9 +140,9 @@ export class PlexClient {
 
   /** totalSize of a listing via a 0-length page. */
   async getSectionSize(sectionId: string, type?: number, signal?: AbortSignal): Promise<number> {
-    const page = await this.page(itemPage, sectionId, `/library/sections/${encodeURIComponent(sectionId)}/all`, { type }, 0, 0, signal, true);
-    if (page.totalSize === undefined) throw this.http.error('bad_response', `Plex sent no totalSize for section ${sectionId}`, { reason: 'totalSize missing' });
-    return page.totalSize;
+    const page = await this.page(itemListing(sectionId, type), 0, 0, signal);
+    if (page.total === undefined) throw this.http.error('bad_response', `Plex sent no totalSize for section ${sectionId}`, { reason: 'totalSize missing' });
+    return page.total;
   }
 
   /**
@@ -151,9 +154,8 @@ export class PlexClient {
    * read; callers retry the sweep (see snapshot-builder.ts).
    */
   iterateSectionItems(sectionId: string, opts: PlexIterateOptions & { strict?: boolean } = {}): AsyncIterable<PlexItem[]> {
-    const path = `/library/sections/${encodeURIComponent(sectionId)}/all`;
     const seen = new Set<string>();
-    return this.pages(itemPage, sectionId, path, { type: opts.type }, { signal: opts.signal, sectionListing: true, check: opts.strict ? 'exact' : 'log' }, (rows) => {
+    return this.pages(itemListing(sectionId, opts.type), { signal: opts.signal, check: opts.strict ? 'exact' : 'log' }, (rows) => {
       const out: PlexItem[] = [];
       for (const row of rows) {
         if (seen.has(row.ratingKey)) continue;
@@ -176,26 +178,8 @@ export class PlexClient {
    */
   iterateHistory(sectionId: string, opts: { signal?: AbortSignal } = {}): AsyncIterable<PlexHistoryEntry[]> {
     const convert = toHistory(sectionId);
-    return this.pages(historyPage, sectionId, '/status/sessions/history/all', { librarySectionID: sectionId, sort: 'viewedAt:asc' }, { signal: opts.signal, sectionListing: false, check: 'at-least' }, (rows) =>
-      rows.map(convert).filter((r): r is PlexHistoryEntry => r !== null),
-    );
-  }
-
-  /** Size, leaf count and newest leaf addedAt per show (episodes) or per album (tracks). */
-  async getParentTotals(sectionId: string, leafType: number = PLEX_TYPE.episode, signal?: AbortSignal): Promise<Map<string, PlexParentTotals>> {
-    const totals = new Map<string, PlexParentTotals>();
-    for await (const page of this.iterateSectionItems(sectionId, { type: leafType, signal, strict: true })) {
-      for (const leaf of page) {
-        const parent = leafType === PLEX_TYPE.track ? leaf.parentRatingKey : leaf.grandparentRatingKey;
-        if (!parent) continue;
-        const t = totals.get(parent) ?? { sizeBytes: 0, leafCount: 0, newestLeafAddedAt: 0 };
-        t.sizeBytes += leaf.sizeBytes;
-        t.leafCount++;
-        t.newestLeafAddedAt = Math.max(t.newestLeafAddedAt, leaf.addedAt);
-        totals.set(parent, t);
-      }
-    }
-    return totals;
+    const listing = { schema: historyPage, path: '/status/sessions/history/all', query: { librarySectionID: sectionId, sort: 'viewedAt:asc' } };
+    return this.pages(listing, { signal: opts.signal, check: 'at-least' }, (rows) => rows.map(convert).filter((r): r is PlexHistoryEntry => r !== null));
   }
 
   /** Maps statuses plm understands; returns 2xx responses. */
@@ -208,71 +192,28 @@ export class PlexClient {
     throw this.http.error('bad_response', `Plex answered HTTP ${res.status} (GET ${res.path})`, info);
   }
 
-  private async page<T extends z.ZodType>(
-    schema: ReturnType<typeof pageSchema<T>>,
-    sectionId: string,
-    path: string,
-    query: Record<string, string | number | undefined>,
-    start: number,
-    size: number,
-    signal: AbortSignal | undefined,
-    sectionListing: boolean,
-  ): Promise<{ rows: Array<z.output<T>>; totalSize?: number }> {
+  /** One page of a listing: `size` rows from `start` (size 0: just the total). */
+  private async page<T extends z.ZodType>(listing: PlexListing<T>, start: number, size: number, signal?: AbortSignal): Promise<ListingPage<z.output<T>>> {
+    const { path, section } = listing;
     // Only a section listing can mean "no such section"; an empty or missing answer anywhere else is a broken answer.
-    const notFound = sectionListing ? () => this.http.error('not_found', `Plex has no library section ${sectionId}`, { path, reason: 'section not found' }) : undefined;
-    const res = this.check(await this.http.get({ path, query: { ...query, 'X-Plex-Container-Start': start, 'X-Plex-Container-Size': size }, signal }), notFound);
-    const body = this.http.parse(res, schema);
+    const notFound = section === undefined ? undefined : () => this.http.error('not_found', `Plex has no library section ${section}`, { path, reason: 'section not found' });
+    const res = this.check(await this.http.get({ path, query: { ...listing.query, 'X-Plex-Container-Start': start, 'X-Plex-Container-Size': size }, signal }), notFound);
+    const body = this.http.parse(res, listing.schema);
     if (!body.MediaContainer) {
       if (notFound) throw notFound(); // Plex's other way of saying "no such section"
       throw this.http.error('bad_response', `Plex sent no MediaContainer (GET ${path})`, { path, upstreamStatus: res.status, reason: 'MediaContainer missing' });
     }
-    return { rows: body.MediaContainer.Metadata ?? [], totalSize: body.MediaContainer.totalSize };
+    return { rows: body.MediaContainer.Metadata ?? [], total: body.MediaContainer.totalSize };
   }
 
+  /** Every page of a listing, converted; paging and the count check are listing.ts's. */
   private async *pages<T extends z.ZodType, R>(
-    schema: ReturnType<typeof pageSchema<T>>,
-    sectionId: string,
-    path: string,
-    query: Record<string, string | number | undefined>,
-    opts: { signal: AbortSignal | undefined; sectionListing: boolean; check: 'log' | 'exact' | 'at-least' },
+    listing: PlexListing<T>,
+    opts: Pick<ListingOptions<unknown>, 'check' | 'signal'>,
     convert: (rows: Array<z.output<T>>) => R[],
   ): AsyncGenerator<R[], void, undefined> {
-    const { signal, sectionListing } = opts;
     const size = this.pageSize;
-    const fetchAt = (start: number, s: AbortSignal | undefined) => this.page(schema, sectionId, path, query, start, size, s, sectionListing);
-    const first = await fetchAt(0, signal);
-    if (first.totalSize === undefined) {
-      // No totalSize (seen on real servers; python-plexapi falls back the same way): the total is
-      // unknown, so read page after page until a short or empty one. A first page LONGER than asked
-      // means the server ignored paging and sent everything.
-      yield convert(first.rows);
-      if (first.rows.length < size || first.rows.length > size) return;
-      // A server that ignores the start offset would send page 1 forever: stop on a repeat.
-      let previousFirst = JSON.stringify(first.rows[0]);
-      for (let start = size; ; start += size) {
-        const next = await fetchAt(start, signal);
-        const nextFirst = JSON.stringify(next.rows[0]);
-        if (next.rows.length && nextFirst === previousFirst) {
-          throw this.http.error('bad_response', `Plex ignored paging (the same page came back for start=${start}; GET ${path})`, { path, reason: 'paging ignored' });
-        }
-        previousFirst = nextFirst;
-        yield convert(next.rows);
-        if (next.rows.length < size) return;
-      }
-    }
-    const total = first.totalSize;
-    const pages = offsetPages({ rows: first.rows, total }, size, async (start, s) => (await fetchAt(start, s)).rows, { lookAhead: this.http.concurrency, signal });
-    let count = 0;
-    for await (const rows of pages) {
-      count += rows.length;
-      yield convert(rows);
-    }
-    if (count === total) return;
-    const detail = { upstream: { service: 'plex', path, expected: total, received: count } };
-    if (opts.check === 'log' || (opts.check === 'at-least' && count > total)) {
-      logger.warn('plex listing changed while paging', detail);
-      return;
-    }
-    throw this.http.error('bad_response', `Plex's listing changed while plm read it (GET ${path}: ${total} announced, ${count} read)`, { path, reason: LISTING_CHANGED });
+    const rows = listingPages({ ...opts, http: this.http, path: listing.path, pageSize: size, fetchAt: (start, s) => this.page(listing, start, size, s) });
+    for await (const page of rows) yield convert(page);
   }
 }

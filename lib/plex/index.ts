@@ -1,2 +1,3 @@
-export { PlexClient, LISTING_CHANGED, type PlexClientOptions, type PlexIterateOptions } from './client';
+export { PlexClient, type PlexClientOptions, type PlexIterateOptions } from './client';
+export { LISTING_CHANGED } from '../upstream/listing';
 export * from './types';

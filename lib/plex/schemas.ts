@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id, num, text } from '../upstream/schema';
+import { id, num, orNull, text } from '../upstream/schema';
 
 /** Plex JSON (Accept: application/json). Only the fields plm reads are declared; the rest is stripped. */
 const part = z.object({ size: num.optional() });
@@ -18,11 +18,11 @@ export const sectionsSchema = z.object({
           key: id,
           type: z.string(),
           title: text,
-          agent: z.string().optional(),
-          scanner: z.string().optional(),
-          uuid: z.string().optional(),
-          updatedAt: num.optional(),
-          scannedAt: num.optional(),
+          agent: orNull(z.string()),
+          scanner: orNull(z.string()),
+          uuid: orNull(z.string()),
+          updatedAt: orNull(num),
+          scannedAt: orNull(num),
         }),
       )
       .optional(),

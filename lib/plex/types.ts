@@ -52,11 +52,3 @@ export interface PlexHistoryEntry {
   accountId: number | null;
   librarySectionId: string;
 }
-
-/** Per show (or per album), totals computed from the leaf listing. */
-export interface PlexParentTotals {
-  sizeBytes: number;
-  leafCount: number;
-  /** Newest child addedAt (epoch seconds): "a new episode arrived" matters for retention. */
-  newestLeafAddedAt: number;
-}

@@ -1,9 +1,9 @@
 import type { z } from 'zod';
-import { resolveTuning, type UpstreamTuning } from '../upstream/client-options';
-import { UpstreamHttp, type UpstreamResponse } from '../upstream/http';
+import { connectUpstream, type UpstreamTuning } from '../upstream/client-options';
+import type { UpstreamHttp, UpstreamResponse } from '../upstream/http';
 import { offsetPages } from '../upstream/pages';
-import { envelopeSchema, historySchema, librariesSchema, libraryNamesSchema, mediaInfoSchema, serverIdentitySchema } from './schemas';
-import type { TautulliHistoryEntry, TautulliLibrary, TautulliMediaInfo, TautulliMediaRow } from './types';
+import { envelopeSchema, librariesSchema, libraryNamesSchema, mediaInfoSchema, serverIdentitySchema } from './schemas';
+import type { TautulliLibrary, TautulliMediaInfo, TautulliMediaRow } from './types';
 
 export interface TautulliClientOptions extends UpstreamTuning {
   /** Tautulli's base URL including any HTTP root, e.g. http://host:8181 or https://host/tautulli. */
@@ -27,15 +27,12 @@ export class TautulliClient {
   private readonly http: UpstreamHttp;
 
   constructor(opts: TautulliClientOptions) {
-    const { pageSize, ...tuning } = resolveTuning(opts, 'TAUTULLI_PAGE_SIZE');
-    this.pageSize = pageSize;
-    this.http = new UpstreamHttp({
-      ...tuning,
+    ({ http: this.http, pageSize: this.pageSize } = connectUpstream(opts, {
       service: 'tautulli',
       baseUrl: opts.baseUrl,
       headers: { Accept: 'application/json' },
       secretQuery: { apikey: opts.apiKey },
-    });
+    }));
   }
 
   async getLibraries(signal?: AbortSignal): Promise<TautulliLibrary[]> {
@@ -44,10 +41,10 @@ export class TautulliClient {
       sectionId: r.section_id,
       sectionName: r.section_name,
       sectionType: r.section_type,
-      agent: r.agent ?? null,
-      count: r.count ?? null,
-      parentCount: r.parent_count ?? null,
-      childCount: r.child_count ?? null,
+      agent: r.agent,
+      count: r.count,
+      parentCount: r.parent_count,
+      childCount: r.child_count,
       isActive: r.is_active === undefined ? true : r.is_active === 1,
     }));
   }
@@ -112,42 +109,6 @@ export class TautulliClient {
         for await (const rows of raw) yield convert(rows);
       })(),
     };
-  }
-
-  /** Just the pages of getLibraryMediaInfo. */
-  async *iterateLibraryMediaInfo(sectionId: string, opts: { signal?: AbortSignal } = {}): AsyncGenerator<TautulliMediaRow[], void, undefined> {
-    yield* (await this.getLibraryMediaInfo(sectionId, opts)).pages;
-  }
-
-  /** get_history of a section (all users), newest first; `since` (epoch s) stops paging early. */
-  async *iterateHistory(sectionId: string, opts: { since?: number; signal?: AbortSignal } = {}): AsyncGenerator<TautulliHistoryEntry[], void, undefined> {
-    const size = this.pageSize;
-    const fetchAt = (start: number, signal?: AbortSignal) =>
-      this.call('get_history', { section_id: sectionId, start, length: size, order_column: 'date', order_dir: 'desc' }, historySchema, signal);
-    const first = await fetchAt(0, opts.signal);
-    const raw = offsetPages({ rows: first.data, total: first.recordsFiltered }, size, async (start, s) => (await fetchAt(start, s)).data, {
-      lookAhead: this.http.concurrency,
-      signal: opts.signal,
-    });
-    for await (const rows of raw) {
-      const page: TautulliHistoryEntry[] = rows.map((r) => ({
-        id: r.id ?? null,
-        ratingKey: r.rating_key,
-        parentRatingKey: r.parent_rating_key,
-        grandparentRatingKey: r.grandparent_rating_key,
-        date: r.date,
-        stopped: r.stopped ?? null,
-        userId: r.user_id ?? null,
-        user: r.user ?? null,
-        mediaType: r.media_type ?? null,
-        watchedStatus: r.watched_status ?? null,
-        percentComplete: r.percent_complete ?? null,
-      }));
-      const since = opts.since;
-      const kept = since === undefined ? page : page.filter((r) => r.date >= since);
-      if (kept.length) yield kept;
-      if (kept.length < page.length) return;
-    }
   }
 
   /** One API call: envelope checked, `data` validated. */

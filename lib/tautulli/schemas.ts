@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id, idOrNull, num, numOrNull, text } from '../upstream/schema';
+import { id, num, numOrNull, orNull, text } from '../upstream/schema';
 
 /** `{response:{result,message,data}}` — always, on success and on error (HTTP 400/500). */
 export const envelopeSchema = z.object({
@@ -15,10 +15,10 @@ export const librariesSchema = z.array(
     section_id: id,
     section_name: text,
     section_type: z.string(),
-    agent: z.string().nullish(),
-    count: numOrNull.optional(),
-    parent_count: numOrNull.optional(),
-    child_count: numOrNull.optional(),
+    agent: orNull(z.string().nullable()),
+    count: orNull(numOrNull),
+    parent_count: orNull(numOrNull),
+    child_count: orNull(numOrNull),
     is_active: num.optional(),
   }),
 );
@@ -50,25 +50,4 @@ export const mediaInfoSchema = z.object({
   recordsFiltered: num,
   last_refreshed: numOrNull.optional(),
   data: z.array(mediaRowSchema),
-});
-
-export const historyRowSchema = z.object({
-  id: num.optional(),
-  rating_key: idOrNull,
-  parent_rating_key: idOrNull,
-  grandparent_rating_key: idOrNull,
-  date: num,
-  started: numOrNull.optional(),
-  stopped: numOrNull.optional(),
-  user_id: numOrNull.optional(),
-  user: z.string().nullish(),
-  media_type: z.string().nullish(),
-  watched_status: numOrNull.optional(),
-  percent_complete: numOrNull.optional(),
-});
-
-export const historySchema = z.object({
-  recordsTotal: num,
-  recordsFiltered: num,
-  data: z.array(historyRowSchema),
 });

@@ -34,19 +34,3 @@ export interface TautulliMediaInfo {
   /** Every row, page by page, ordered by added_at ascending. Single use. */
   pages: AsyncIterable<TautulliMediaRow[]>;
 }
-
-export interface TautulliHistoryEntry {
-  id: number | null;
-  ratingKey: string | null;
-  parentRatingKey: string | null;
-  grandparentRatingKey: string | null;
-  /** `date` (epoch s) — when the play started. */
-  date: number;
-  stopped: number | null;
-  userId: number | null;
-  user: string | null;
-  mediaType: string | null;
-  /** 0, 0.25, 0.5, 0.75 or 1 (completed). */
-  watchedStatus: number | null;
-  percentComplete: number | null;
-}

@@ -1,8 +1,9 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { z } from 'zod';
-import { logger, redactText } from '../logger';
+import { redactText } from '../logger';
+import { fetchOnce, type AttemptSettings, type UpstreamRequest, type UpstreamResponse } from './attempt';
 import { SERVICE_NAME, UpstreamError, type UpstreamErrorInfo, type UpstreamErrorKind, type UpstreamService } from './errors';
-import { backoffDelay, parseRetryAfter, sleep } from './retry';
+import { backoffDelay, sleep } from './retry';
 import { describeIssues } from './schema';
 
 /**
@@ -38,70 +39,41 @@ export interface UpstreamHttpOptions {
   fetch?: typeof fetch;
 }
 
-export type QueryValue = string | number | undefined;
-
-export interface UpstreamRequest {
-  path: string;
-  query?: Record<string, QueryValue>;
-  headers?: Record<string, string>;
-  signal?: AbortSignal;
-}
-
-export interface UpstreamResponse {
-  status: number;
-  headers: Headers;
-  text: string;
-  bytes: number;
-  attempts: number;
-  /** Path without query string, safe for messages. */
-  path: string;
-}
+export type { QueryValue, UpstreamRequest, UpstreamResponse } from './attempt';
 
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
-
-const RETRYABLE_STATUS = (s: number) => s === 429 || s >= 500;
-
-/** Node's fetch wraps the socket error: "fetch failed" with cause.code = ECONNREFUSED etc. */
-const networkReason = (err: unknown): string => {
-  // Duck-typed: the error may come from another realm (jest's vm), so instanceof Error can lie.
-  const e = (typeof err === 'object' && err !== null ? err : {}) as { name?: unknown; code?: unknown; cause?: { code?: unknown; message?: unknown } };
-  if (typeof e.cause?.code === 'string') return e.cause.code;
-  if (typeof e.code === 'string') return e.code;
-  if (typeof e.cause?.message === 'string' && /terminated|other side closed/i.test(e.cause.message)) return 'connection closed';
-  return typeof e.name === 'string' ? e.name : 'network error';
-};
 
 export class UpstreamHttp {
   readonly service: UpstreamService;
   readonly concurrency: number;
-  private readonly opts: Required<Omit<UpstreamHttpOptions, 'headers' | 'secretQuery' | 'fetch'>>;
-  private readonly baseUrl: string;
-  private readonly headers: Record<string, string>;
-  private readonly secretQuery: Record<string, string>;
+  private readonly retry: { retries: number; baseDelayMs: number; maxDelayMs: number; maxRetryAfterMs: number };
+  private readonly attemptSettings: AttemptSettings;
   private readonly secrets: string[];
-  private readonly fetchFn: typeof fetch;
   private readonly limit: LimitFunction;
 
   constructor(options: UpstreamHttpOptions) {
     this.service = options.service;
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.headers = options.headers ?? {};
-    this.secretQuery = options.secretQuery ?? {};
-    this.secrets = [...Object.values(this.secretQuery), ...Object.entries(this.headers).filter(([k]) => /token|key|auth/i.test(k)).map(([, v]) => v)].filter(
+    const headers = options.headers ?? {};
+    const secretQuery = options.secretQuery ?? {};
+    this.secrets = [...Object.values(secretQuery), ...Object.entries(headers).filter(([k]) => /token|key|auth/i.test(k)).map(([, v]) => v)].filter(
       (s) => s.length >= 4,
     );
-    this.fetchFn = options.fetch ?? fetch;
     this.concurrency = Math.max(1, options.concurrency);
-    this.opts = {
-      service: options.service,
-      baseUrl: this.baseUrl,
-      timeoutMs: options.timeoutMs,
+    this.retry = {
       retries: Math.max(0, options.retries),
-      concurrency: this.concurrency,
-      retryBaseDelayMs: options.retryBaseDelayMs ?? 250,
-      retryMaxDelayMs: options.retryMaxDelayMs ?? 4000,
-      maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      baseDelayMs: options.retryBaseDelayMs ?? 250,
+      maxDelayMs: options.retryMaxDelayMs ?? 4000,
       maxRetryAfterMs: options.maxRetryAfterMs ?? 10_000,
+    };
+    this.attemptSettings = {
+      service: options.service,
+      baseUrl: options.baseUrl.replace(/\/+$/, ''),
+      headers,
+      secretQuery,
+      timeoutMs: options.timeoutMs,
+      maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      fetch: options.fetch ?? fetch,
+      error: (kind, message, info) => this.error(kind, message, info),
     };
     this.limit = pLimit(this.concurrency);
   }
@@ -147,115 +119,16 @@ export class UpstreamHttp {
     return parsed.data;
   }
 
+  /** The retry loop: only decides whether and when to try again (one attempt is attempt.ts's fetchOnce). */
   private async attempts(req: UpstreamRequest): Promise<UpstreamResponse> {
-    const url = new URL(this.baseUrl + req.path);
-    const logQuery = new URLSearchParams();
-    for (const [k, v] of Object.entries(req.query ?? {})) {
-      if (v === undefined) continue;
-      url.searchParams.set(k, String(v));
-      logQuery.set(k, String(v));
-    }
-    for (const [k, v] of Object.entries(this.secretQuery)) url.searchParams.set(k, v);
-    const logPath = redactText(logQuery.size ? `${req.path}?${logQuery.toString()}` : req.path);
-    const name = SERVICE_NAME[this.service];
-    const maxAttempts = this.opts.retries + 1;
-
     for (let attempt = 1; ; attempt++) {
       req.signal?.throwIfAborted();
-      const timeout = AbortSignal.timeout(this.opts.timeoutMs);
-      const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
-      const started = performance.now();
-      const log = (level: 'debug' | 'info' | 'warn', status: number | null, bytes: number, extra: Record<string, unknown> = {}) =>
-        logger[level]('upstream call', {
-          upstream: { service: this.service, method: 'GET', path: logPath, status, durationMs: Math.round(performance.now() - started), bytes, attempt, ...extra },
-        });
-
-      let delayMs: number;
-      let failure: UpstreamError;
-      try {
-        // Never follow redirects: a user-supplied server could bounce plm to an internal address.
-        const res = await this.fetchFn(url, { method: 'GET', headers: { ...this.headers, ...req.headers }, signal, redirect: 'manual' });
-        if (res.status >= 300 && res.status < 400) {
-          await res.body?.cancel();
-          log('warn', res.status, 0);
-          throw this.error('bad_response', `${name} answered with a redirect (HTTP ${res.status}); set its final URL instead (GET ${req.path})`, {
-            path: req.path,
-            upstreamStatus: res.status,
-            reason: 'redirect',
-          });
-        }
-        const buf = await this.readCapped(res, req.path); // body read stays under the same timeout
-        const bytes = buf.byteLength;
-        if (!RETRYABLE_STATUS(res.status)) {
-          log(res.ok ? 'info' : 'warn', res.status, bytes);
-          return { status: res.status, headers: res.headers, text: new TextDecoder().decode(buf), bytes, attempts: attempt, path: req.path };
-        }
-        log('warn', res.status, bytes);
-        const retryAfter = parseRetryAfter(res.headers.get('retry-after'));
-        delayMs = retryAfter !== undefined ? Math.min(retryAfter, this.opts.maxRetryAfterMs) : this.backoff(attempt);
-        failure = this.error(
-          'unavailable',
-          `${name} answered HTTP ${res.status}${attempt > 1 ? ` after ${attempt} attempts` : ''} (GET ${req.path})`,
-          {
-            path: req.path,
-            upstreamStatus: res.status,
-            attempts: attempt,
-            retryAfterSeconds: retryAfter !== undefined ? Math.max(1, Math.ceil(retryAfter / 1000)) : undefined,
-          },
-        );
-      } catch (err) {
-        if (err instanceof UpstreamError) throw err;
-        if (req.signal?.aborted) {
-          log('debug', null, 0, { aborted: true }); // cancelled on purpose (early exit), not a fault
-          throw req.signal.reason;
-        }
-        if (timeout.aborted) {
-          log('warn', null, 0, { timedOut: true });
-          throw this.error('timeout', `${name} did not answer within ${this.opts.timeoutMs} ms (GET ${req.path})`, { path: req.path, attempts: attempt, reason: 'timeout' });
-        }
-        const reason = networkReason(err);
-        log('warn', null, 0, { error: reason });
-        delayMs = this.backoff(attempt);
-        failure = this.error('unavailable', `${name} is unreachable (${reason}${attempt > 1 ? ` after ${attempt} attempts` : ''}; GET ${req.path})`, {
-          path: req.path,
-          attempts: attempt,
-          reason,
-        });
-      }
-      if (attempt >= maxAttempts) throw failure;
+      const outcome = await fetchOnce(this.attemptSettings, req, attempt);
+      if (outcome.kind === 'answer') return outcome.response;
+      if (attempt > this.retry.retries) throw outcome.error;
+      const { retryAfterMs } = outcome;
+      const delayMs = retryAfterMs !== undefined ? Math.min(retryAfterMs, this.retry.maxRetryAfterMs) : backoffDelay(attempt - 1, this.retry.baseDelayMs, this.retry.maxDelayMs);
       await sleep(delayMs, req.signal);
     }
-  }
-
-  /** The body, refusing more than maxBodyBytes (a hostile or broken server cannot exhaust memory). */
-  private async readCapped(res: Response, path: string): Promise<Uint8Array> {
-    const declared = Number(res.headers.get('content-length') ?? NaN);
-    const max = this.opts.maxBodyBytes;
-    const tooLarge = () =>
-      this.error('bad_response', `${SERVICE_NAME[this.service]} sent more than ${Math.round(max / 1048576)} MB for one request (GET ${path})`, {
-        path,
-        upstreamStatus: res.status,
-        reason: 'body too large',
-      });
-    if (declared > max) {
-      await res.body?.cancel();
-      throw tooLarge();
-    }
-    if (!res.body) return new Uint8Array(0);
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    for await (const chunk of res.body) {
-      total += chunk.byteLength;
-      if (total > max) {
-        await res.body.cancel().catch(() => undefined);
-        throw tooLarge();
-      }
-      chunks.push(chunk);
-    }
-    return Buffer.concat(chunks, total);
-  }
-
-  private backoff(attempt: number): number {
-    return backoffDelay(attempt - 1, this.opts.retryBaseDelayMs, this.opts.retryMaxDelayMs);
   }
 }

@@ -19,11 +19,8 @@ export const text = z.union([z.string(), z.number().transform(String)]);
 /** Ids are strings everywhere in plm, whatever the upstream sends. */
 export const id = z.union([z.string().trim().min(1), z.number().int().transform(String)]);
 
-/** "" / null / absent → null. */
-export const idOrNull = z
-  .union([id, z.literal(''), z.null()])
-  .optional()
-  .transform((v) => (v === '' || v === undefined ? null : v));
+/** Absent → null (plm's domain types say "no value" with null, never undefined). */
+export const orNull = <T extends z.ZodTypeAny>(schema: T) => schema.optional().transform((v): z.output<T> | null => v ?? null);
 
 /** A compact, value-free description of what did not match (safe to show). */
 export const describeIssues = (error: z.ZodError, max = 3): string =>

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DatasetBuilder, startFakePlex, startFakeTautulli, PLEX_UNAUTHORIZED_BODY, type FakePlex, type FakeTautulli } from '../fakes';
+import { DatasetBuilder, startFakePlex, startFakeTautulli, PLEX_UNAUTHORIZED_BODY, type FakePlex, type FakeTautulli } from '../../dev/fakes';
 import { shapeMismatches } from './shape';
 
 const fixture = (name: string): unknown => (JSON.parse(readFileSync(path.join(__dirname, 'fixtures', `${name}.json`), 'utf8')) as { body: unknown }).body;

@@ -6,7 +6,7 @@ process.env.MONGODB_DB = `plm_test_${randomBytes(4).toString('hex')}`;
 process.env.JWT_SECRET ??= 'test-secret-0123456789abcdef0123456789abcdef';
 process.env.BCRYPT_COST ??= '4';
 process.env.SETTINGS_ENCRYPTION_KEY ??= randomBytes(32).toString('base64');
-// Log everything, so log-guard.ts can capture each file's logs and check that
+// Log everything, so logs.ts can capture each file's logs and check that
 // no secret ever appears in them.
 process.env.LOG_LEVEL ??= 'DEBUG';
 // Upstream env defaults must never leak in from the developer's shell.

@@ -1,4 +1,4 @@
-import { spawnEmbeddedMongo } from './embedded-mongo-process';
+import { spawnEmbeddedMongo, type EmbeddedMongo } from '../../dev/embedded-mongo/spawn';
 
 /**
  * The suite runs against MONGODB_URI when it is set (any real MongoDB), and
@@ -6,8 +6,8 @@ import { spawnEmbeddedMongo } from './embedded-mongo-process';
  */
 export default async function globalSetup(): Promise<void> {
   if (process.env.MONGODB_URI) return;
-  const { uri, child } = await spawnEmbeddedMongo();
-  process.env.MONGODB_URI = uri;
-  process.env.PLM_TEST_EMBEDDED_PID = String(child.pid);
-  (globalThis as { __plmEmbedded?: typeof child }).__plmEmbedded = child;
+  const store = await spawnEmbeddedMongo();
+  process.env.MONGODB_URI = store.uri;
+  process.env.PLM_TEST_EMBEDDED_PID = String(store.child.pid);
+  (globalThis as { __plmEmbedded?: EmbeddedMongo }).__plmEmbedded = store;
 }

@@ -1,14 +1,5 @@
-import type { ChildProcess } from 'node:child_process';
+import type { EmbeddedMongo } from '../../dev/embedded-mongo/spawn';
 
 export default async function globalTeardown(): Promise<void> {
-  const child = (globalThis as { __plmEmbedded?: ChildProcess }).__plmEmbedded;
-  if (!child || child.exitCode !== null) return;
-  await new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-    setTimeout(() => {
-      child.kill('SIGKILL');
-      resolve();
-    }, 3_000).unref();
-  });
+  await (globalThis as { __plmEmbedded?: EmbeddedMongo }).__plmEmbedded?.stop();
 }

@@ -12,6 +12,7 @@
  * activity (stalest first), which makes "unused for T days" a PREFIX of the
  * list for every T — the request path is a binary search, not a scan.
  */
+import type { SweepEvidence } from './plausibility';
 import { DAY_SECONDS, OWNER_ACCOUNT_ID, type JudgedSectionType, type MediaType, type PlaySource, type PlayedBy, type SnapshotItem } from '../types';
 
 /** The fields of a Plex listing row the rules read (PlexItem satisfies it). */
@@ -27,6 +28,8 @@ export interface UnitInput {
   /** Albums: the artist. */
   parentRatingKey?: string;
   parentTitle?: string;
+  /** Shows and albums: the episodes/tracks Plex says they hold (a plausibility check of the leaf listing). */
+  leafCount?: number;
 }
 
 /** An episode (show sections) or a track (music sections). */
@@ -94,6 +97,7 @@ export class UnusedAccumulator {
   /** Keyed by every key a row carries (item, parent, grandparent): a unit reads its own key. */
   private readonly history = new Map<string, HistoryAgg>();
   private readonly tautulli = new Map<string, TautulliInput>();
+  private readonly counts = { viewedLeaves: 0, leaves: 0, historyRows: 0, tautulliPlayed: 0 };
 
   constructor(
     readonly sectionType: JudgedSectionType,
@@ -105,6 +109,18 @@ export class UnusedAccumulator {
 
   get unitCount(): number {
     return this.units.size;
+  }
+
+  /** What the sweep saw, for the plausibility checks (plausibility.ts). */
+  evidence(): SweepEvidence {
+    let viewed = this.counts.viewedLeaves;
+    let expectedLeaves = 0;
+    for (const u of this.units.values()) {
+      if (u.viewCount > 0 || u.lastViewedAt !== null) viewed++;
+      expectedLeaves += u.leafCount ?? 0;
+    }
+    const { leaves, historyRows, tautulliPlayed } = this.counts;
+    return { units: this.units.size, viewed, expectedLeaves, leaves, historyRows, tautulliRows: this.tautulli.size, tautulliPlayed };
   }
 
   addUnits(rows: Iterable<UnitInput>): void {
@@ -120,6 +136,8 @@ export class UnusedAccumulator {
     for (const row of rows) {
       if (seen.has(row.ratingKey)) continue;
       seen.add(row.ratingKey);
+      this.counts.leaves++;
+      if (row.viewCount > 0 || row.lastViewedAt !== null) this.counts.viewedLeaves++;
       const parent = this.sectionType === 'show' ? row.grandparentRatingKey : row.parentRatingKey;
       if (!parent) continue;
       const agg = this.leaves.get(parent);
@@ -136,6 +154,7 @@ export class UnusedAccumulator {
 
   addHistory(rows: Iterable<HistoryInput>): void {
     for (const row of rows) {
+      this.counts.historyRows++;
       for (const key of [row.ratingKey, row.parentRatingKey, row.grandparentRatingKey]) {
         if (!key) continue;
         const agg = this.history.get(key);
@@ -153,7 +172,10 @@ export class UnusedAccumulator {
   }
 
   addTautulli(rows: Iterable<TautulliInput>): void {
-    for (const row of rows) this.tautulli.set(row.ratingKey, row);
+    for (const row of rows) {
+      if (!this.tautulli.has(row.ratingKey) && (row.lastPlayed !== null || (row.playCount ?? 0) > 0)) this.counts.tautulliPlayed++;
+      this.tautulli.set(row.ratingKey, row);
+    }
   }
 
   /** The judged units, stalest first (ties by id, so output is deterministic). */

@@ -4,9 +4,9 @@ import { deleteAccount } from '../../../lib/auth/account-deletion';
 import { findUserByUsername } from '../../../lib/auth/users';
 import { getDb } from '../../../lib/db/client';
 import { Collections } from '../../../lib/db/collections';
-import { invoke } from '../../helpers/lambda';
-import { registerSecret } from '../../helpers/log-guard';
-import { createUserAndLogin } from '../../helpers/users';
+import { invoke } from '../../../dev/lambda';
+import { registerSecret } from '../../helpers/logs';
+import { createUserAndLogin } from '../../../dev/users';
 
 describe('deleting an account', () => {
   it('removes its sessions and settings, so a new account of the same name inherits nothing', async () => {

@@ -6,8 +6,8 @@ import { handler as refresh } from '../../../functions/refresh';
 import { createUser, findUserByUsername } from '../../../lib/auth/users';
 import { getDb } from '../../../lib/db/client';
 import { Collections } from '../../../lib/db/collections';
-import { invoke } from '../../helpers/lambda';
-import { createUserAndLogin } from '../../helpers/users';
+import { invoke } from '../../../dev/lambda';
+import { createUserAndLogin } from '../../../dev/users';
 
 const post = (handler: unknown, path: string, body: unknown, token?: string) =>
   invoke(handler, { method: 'POST', path, body, token });

@@ -6,8 +6,8 @@ import { handler as refresh } from '../../../functions/refresh';
 import { createUser } from '../../../lib/auth/users';
 import { getDb } from '../../../lib/db/client';
 import { Collections } from '../../../lib/db/collections';
-import { invoke } from '../../helpers/lambda';
-import { createUserAndLogin } from '../../helpers/users';
+import { invoke } from '../../../dev/lambda';
+import { createUserAndLogin } from '../../../dev/users';
 
 const SECRET = process.env.JWT_SECRET!;
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { httpHandler } from '../../../lib/http/handler';
 import { COMPRESS_ABOVE_BYTES, MAX_RESPONSE_BYTES, acceptsGzip } from '../../../lib/http/middleware/compress';
 import { ok } from '../../../lib/http/response';
-import { apiEvent, lambdaContext } from '../../helpers/lambda';
+import { apiEvent, lambdaContext } from '../../../dev/lambda';
 
 const big = Array.from({ length: 2000 }, (_, i) => ({ id: String(i), title: `Title ${i}`, sizeBytes: i * 1000 }));
 

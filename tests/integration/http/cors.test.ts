@@ -1,6 +1,6 @@
 import { handler as health } from '../../../functions/health';
 import { handler as logout } from '../../../functions/logout';
-import { invoke } from '../../helpers/lambda';
+import { invoke } from '../../../dev/lambda';
 
 describe('CORS allow-list', () => {
   it('echoes an allowed origin and exposes the custom headers', async () => {

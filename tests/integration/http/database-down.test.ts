@@ -3,7 +3,7 @@ import { handler as health } from '../../../functions/health';
 import { handler as login } from '../../../functions/login';
 import { resetConfig } from '../../../lib/config';
 import { closeDb } from '../../../lib/db/client';
-import { invoke } from '../../helpers/lambda';
+import { invoke } from '../../../dev/lambda';
 
 /** MongoDB unreachable: a clear 503, never a hang or a 500. */
 let blackhole: Server;

@@ -1,6 +1,6 @@
 import { httpHandler } from '../../../lib/http/handler';
 import { ok } from '../../../lib/http/response';
-import { invoke } from '../../helpers/lambda';
+import { invoke } from '../../../dev/lambda';
 
 describe('the Lambda deadline', () => {
   it('answers 504 TIMEOUT a second before Lambda would kill the function, and aborts the handler signal', async () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { handler } from '../../../functions/openapi';
-import { invoke } from '../../helpers/lambda';
+import { invoke } from '../../../dev/lambda';
 
 interface Doc {
   openapi: string;

@@ -1,8 +1,8 @@
 import { handler as health } from '../../../functions/health';
 import { handler as login } from '../../../functions/login';
 import { resetConfig } from '../../../lib/config';
-import { capturedLogs } from '../../helpers/log-guard';
-import { invoke } from '../../helpers/lambda';
+import { capturedLogs } from '../../helpers/logs';
+import { invoke } from '../../../dev/lambda';
 
 const jsonLines = (): Array<Record<string, unknown>> =>
   capturedLogs()

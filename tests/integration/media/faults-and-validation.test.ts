@@ -1,10 +1,10 @@
 import { handler as libraries } from '../../../functions/libraries';
 import type { ResolvedSettings } from '../../../lib/settings/resolve';
 import type { MediaItem } from '../../../lib/media/types';
-import { DatasetBuilder, DEFAULT_NOW } from '../../fakes';
-import { invoke } from '../../helpers/lambda';
-import { createUserAndLogin } from '../../helpers/users';
-import { DAY, getUnused, PLEX_TOKEN, TAUTULLI_KEY, startMediaFixture, type MediaFixture } from './media-fixture';
+import { DatasetBuilder, DEFAULT_NOW } from '../../../dev/fakes';
+import { invoke } from '../../../dev/lambda';
+import { createUserAndLogin } from '../../../dev/users';
+import { DAY, getUnused, startMediaFixture, type MediaFixture } from '../../helpers/media-fixture';
 
 const NOW = DEFAULT_NOW;
 const b = new DatasetBuilder({ now: NOW });
@@ -34,15 +34,7 @@ afterEach(() => {
 const get = (id: string, query: Record<string, string> = {}) =>
   getUnused(token, id, query);
 const ids = (res: { json: <T>() => T }) => res.json<MediaItem[]>().map((i) => i.id);
-const settingsFor = (over: Partial<ResolvedSettings>) => async (): Promise<ResolvedSettings> => ({
-  plex: { url: fx.plex.url, token: PLEX_TOKEN },
-  tautulli: { url: fx.tautulli.url, apiKey: TAUTULLI_KEY },
-  defaultThresholdDays: 90,
-  cacheTtlMinutes: 60,
-  excludedLibraryIds: [],
-  timezone: 'UTC',
-  ...over,
-});
+const settingsFor = (over: Partial<ResolvedSettings>) => async (): Promise<ResolvedSettings> => fx.settings(over);
 
 describe('query validation', () => {
   it.each([

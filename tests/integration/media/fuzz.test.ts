@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { DatasetBuilder, DEFAULT_NOW } from '../../fakes';
-import { createUserAndLogin } from '../../helpers/users';
-import { DAY, getUnused, startMediaFixture, type MediaFixture } from './media-fixture';
+import { DatasetBuilder, DEFAULT_NOW } from '../../../dev/fakes';
+import { createUserAndLogin } from '../../../dev/users';
+import { DAY, getUnused, startMediaFixture, type MediaFixture } from '../../helpers/media-fixture';
 
 /** Whatever a client puts in the path and query, the answer is a 2xx or a 4xx: never a 500. */
 const NOW = DEFAULT_NOW;

@@ -1,14 +1,14 @@
 import { getDb } from '../../../lib/db/client';
 import { AccessResolver } from '../../../lib/media/access';
-import { MediaCollections } from '../../../lib/media/collections';
-import { LibraryService, MAX_STALE_MS, defaultDeps } from '../../../lib/media/library-service';
-import { SnapshotMemoryCache } from '../../../lib/media/memory-cache';
+import { MediaCollections } from '../../../lib/media/store/collections';
+import { LibraryService, MAX_STALE_MS, defaultDeps } from '../../../lib/media/service';
+import { SnapshotMemoryCache } from '../../../lib/media/cache/memory-cache';
 import type { MediaItem } from '../../../lib/media/types';
 import { PlexClient } from '../../../lib/plex';
 import type { ResolvedSettings } from '../../../lib/settings/resolve';
-import { DatasetBuilder, DEFAULT_NOW, startFakeTautulli, type FakeDataset, type RecordedRequest } from '../../fakes';
-import { createUserAndLogin } from '../../helpers/users';
-import { DAY, getUnused, PLEX_TOKEN, TAUTULLI_KEY, fastTautulli, startMediaFixture, type MediaFixture } from './media-fixture';
+import { DatasetBuilder, DEFAULT_NOW, startFakeTautulli, type FakeDataset, type RecordedRequest } from '../../../dev/fakes';
+import { createUserAndLogin } from '../../../dev/users';
+import { DAY, getUnused, TAUTULLI_KEY, fastTautulli, startMediaFixture, type MediaFixture } from '../../helpers/media-fixture';
 
 /**
  * Findings of the review: non-owner Plex tokens, cross-container lease waits
@@ -42,15 +42,7 @@ let fx: MediaFixture;
 let token: string;
 let settings: Partial<ResolvedSettings> = {};
 
-const resolved = async (): Promise<ResolvedSettings> => ({
-  plex: { url: fx.plex.url, token: PLEX_TOKEN },
-  tautulli: { url: fx.tautulli.url, apiKey: TAUTULLI_KEY },
-  defaultThresholdDays: 90,
-  cacheTtlMinutes: 60,
-  excludedLibraryIds: [],
-  timezone: 'UTC',
-  ...settings,
-});
+const resolved = async (): Promise<ResolvedSettings> => fx.settings(settings);
 
 beforeAll(async () => {
   fx = await startMediaFixture(dataset, { sharedTokens: { [SHARED_TOKEN]: ALICE } });

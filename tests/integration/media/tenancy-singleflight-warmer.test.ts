@@ -1,17 +1,17 @@
 import { handler as libraries } from '../../../functions/libraries';
-import { LibraryService, defaultDeps } from '../../../lib/media/library-service';
-import { SnapshotMemoryCache } from '../../../lib/media/memory-cache';
-import { SnapshotStore } from '../../../lib/media/snapshot-store';
+import { LibraryService, defaultDeps } from '../../../lib/media/service';
+import { SnapshotMemoryCache } from '../../../lib/media/cache/memory-cache';
+import { SnapshotStore } from '../../../lib/media/store/snapshot-store';
 import type { MediaItem } from '../../../lib/media/types';
 import { configuredCredentials, warmAll } from '../../../lib/media/warmer';
 import { handler as putSettings } from '../../../functions/settings-put';
 import { handler as warmCache } from '../../../functions/warm-cache';
-import { lambdaContext } from '../../helpers/lambda';
+import { lambdaContext } from '../../../dev/lambda';
 import type { ResolvedSettings } from '../../../lib/settings/resolve';
-import { DatasetBuilder, DEFAULT_NOW, startFakePlex, type FakePlex } from '../../fakes';
-import { invoke } from '../../helpers/lambda';
-import { createUserAndLogin } from '../../helpers/users';
-import { DAY, getUnused, PLEX_TOKEN, fastPlex, fastTautulli, startMediaFixture, type MediaFixture } from './media-fixture';
+import { DatasetBuilder, DEFAULT_NOW, startFakePlex, type FakePlex } from '../../../dev/fakes';
+import { invoke } from '../../../dev/lambda';
+import { createUserAndLogin } from '../../../dev/users';
+import { DAY, getUnused, PLEX_TOKEN, fastPlex, fastTautulli, startMediaFixture, type MediaFixture } from '../../helpers/media-fixture';
 
 const NOW = DEFAULT_NOW;
 const serverA = (() => {
@@ -35,15 +35,8 @@ let plexB: FakePlex;
 const users: Record<string, { token: string; userId: string }> = {};
 const settingsByUser = new Map<string, Partial<ResolvedSettings>>();
 
-const settings = async (userId: string): Promise<ResolvedSettings> => ({
-  plex: { url: fx.plex.url, token: PLEX_TOKEN },
-  tautulli: null,
-  defaultThresholdDays: 90,
-  cacheTtlMinutes: 60,
-  excludedLibraryIds: [],
-  timezone: 'UTC',
-  ...settingsByUser.get(userId),
-});
+// The fixture runs without Tautulli here, so its settings have none.
+const settings = async (userId: string): Promise<ResolvedSettings> => fx.settings(settingsByUser.get(userId));
 
 beforeAll(async () => {
   fx = await startMediaFixture(serverA, { tautulli: false });

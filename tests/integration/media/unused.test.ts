@@ -1,9 +1,9 @@
 import { handler as libraries } from '../../../functions/libraries';
 import type { MediaItem } from '../../../lib/media/types';
-import { DatasetBuilder, DEFAULT_NOW } from '../../fakes';
-import { invoke } from '../../helpers/lambda';
-import { createUserAndLogin } from '../../helpers/users';
-import { DAY, getUnused, startMediaFixture, type MediaFixture } from './media-fixture';
+import { DatasetBuilder, DEFAULT_NOW } from '../../../dev/fakes';
+import { invoke } from '../../../dev/lambda';
+import { createUserAndLogin } from '../../../dev/users';
+import { DAY, getUnused, startMediaFixture, type MediaFixture } from '../../helpers/media-fixture';
 
 /**
  * One small hand-built server with fixed timestamps; every rule of "unused"

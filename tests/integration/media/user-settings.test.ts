@@ -1,10 +1,10 @@
 import { handler as putSettings } from '../../../functions/settings-put';
 import type { MediaItem } from '../../../lib/media/types';
-import { DatasetBuilder, DEFAULT_NOW, startFakePlex, startFakeTautulli, type FakePlex, type FakeTautulli } from '../../fakes';
-import { invoke } from '../../helpers/lambda';
-import { registerSecret } from '../../helpers/log-guard';
-import { createUserAndLogin } from '../../helpers/users';
-import { DAY, getUnused, startMediaFixture, type MediaFixture } from './media-fixture';
+import { DatasetBuilder, DEFAULT_NOW, startFakePlex, startFakeTautulli, type FakePlex, type FakeTautulli } from '../../../dev/fakes';
+import { invoke } from '../../../dev/lambda';
+import { registerSecret } from '../../helpers/logs';
+import { createUserAndLogin } from '../../../dev/users';
+import { DAY, getUnused, startMediaFixture, type MediaFixture } from '../../helpers/media-fixture';
 
 /**
  * The unused endpoint reads the user's own settings (the real settings handlers

@@ -1,4 +1,3 @@
-import { captureLogs } from './log-capture';
 import { randomBytes } from 'node:crypto';
 import { handler as getSettingsHandler } from '../../../functions/settings-get';
 import { handler as putSettingsHandler } from '../../../functions/settings-put';
@@ -10,10 +9,11 @@ import { settingsDocId } from '../../../lib/settings/repository';
 import { resolveUserSettings } from '../../../lib/settings/resolve';
 import { resealRetiredSecrets } from '../../../lib/settings/rotation';
 import type { SettingsView } from '../../../lib/settings/schema';
-import { invoke, type EventInput, type InvokeResult } from '../../helpers/lambda';
-import { createUserAndLogin } from '../../helpers/users';
+import { invoke, type EventInput, type InvokeResult } from '../../../dev/lambda';
+import { createUserAndLogin } from '../../../dev/users';
+import { capturedLogs, recordLoggerCalls } from '../../helpers/logs';
 
-const logs = captureLogs();
+recordLoggerCalls();
 
 /** Every secret this file ever uses: none may appear in a response, the database or the log. */
 const SECRETS: string[] = [];
@@ -508,7 +508,7 @@ describe('completing a key rotation', () => {
 
 describe('logs', () => {
   it('nothing this file logged contains a secret', () => {
-    const text = logs.text();
+    const text = capturedLogs();
     expect(text).toContain('settings updated'); // the capture really sees the logger's output
     expectNoSecret(text);
   });

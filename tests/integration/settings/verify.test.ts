@@ -1,4 +1,3 @@
-import { captureLogs } from './log-capture';
 import { randomBytes } from 'node:crypto';
 import { handler as getSettingsHandler } from '../../../functions/settings-get';
 import { handler as putSettingsHandler } from '../../../functions/settings-put';
@@ -8,11 +7,12 @@ import { getDb } from '../../../lib/db/client';
 import { Collections } from '../../../lib/db/collections';
 import { settingsDocId } from '../../../lib/settings/repository';
 import type { SettingsView, Verification } from '../../../lib/settings/schema';
-import { generateLibrary, startFakePlex, startFakeTautulli, type FakePlex, type FakeTautulli } from '../../fakes';
-import { invoke, type EventInput } from '../../helpers/lambda';
-import { createUserAndLogin } from '../../helpers/users';
+import { generateLibrary, startFakePlex, startFakeTautulli, type FakePlex, type FakeTautulli } from '../../../dev/fakes';
+import { invoke, type EventInput } from '../../../dev/lambda';
+import { createUserAndLogin } from '../../../dev/users';
+import { capturedLogs, recordLoggerCalls } from '../../helpers/logs';
 
-const logs = captureLogs();
+recordLoggerCalls();
 
 const PLEX_TOKEN = `plexgood${randomBytes(8).toString('hex')}`;
 const TAUTULLI_KEY = randomBytes(16).toString('hex');
@@ -140,7 +140,7 @@ describe('PUT /api/settings?verify=true', () => {
 
 describe('logs', () => {
   it('nothing this file logged contains a secret', () => {
-    const text = logs.text();
+    const text = capturedLogs();
     for (const s of SECRETS) expect(text).not.toContain(s);
   });
 });

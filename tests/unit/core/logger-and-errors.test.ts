@@ -1,10 +1,10 @@
 import { REDACTED, logger, redactText } from '../../../lib/logger';
-import { capturedLogs } from '../../helpers/log-guard';
+import { capturedLogs } from '../../helpers/logs';
 import { toAPIError } from '../../../lib/http/middleware/error-normalizer';
 import { bodyGuards } from '../../../lib/http/middleware/json-body';
 import type { ApiEvent, ApiResult } from '../../../lib/http/types';
 import type middy from '@middy/core';
-import { apiEvent } from '../../helpers/lambda';
+import { apiEvent } from '../../../dev/lambda';
 import { APIError } from '../../../lib/errors';
 import { ConfigError } from '../../../lib/config';
 

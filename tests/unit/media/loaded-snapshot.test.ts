@@ -1,6 +1,6 @@
-import { LoadedSnapshot } from '../../../lib/media/loaded-snapshot';
+import { LoadedSnapshot } from '../../../lib/media/cache/loaded-snapshot';
 import { cutoffOf } from '../../../lib/media/rules/unused';
-import { decodeItems, encodeItems } from '../../../lib/media/snapshot-codec';
+import { decodeItems, encodeItems } from '../../../lib/media/store/snapshot-codec';
 import type { SnapshotItem, SnapshotMeta } from '../../../lib/media/types';
 
 const NOW_S = 1_760_000_000;

@@ -1,6 +1,6 @@
 import { csvCell, toCsv } from '../../../lib/media/csv';
 import { UnusedQuery } from '../../../lib/media/query';
-import { ago, reasonFor } from '../../../lib/media/reasons';
+import { ago, reasonFor } from '../../../lib/media/rules/reasons';
 import type { SnapshotItem } from '../../../lib/media/types';
 
 const NOW_S = 1_760_000_000;

@@ -1,7 +1,8 @@
-import { DatasetBuilder, generateLibrary, startFakePlex, type FakePlex } from '../../fakes';
+import { DatasetBuilder, generateLibrary, startFakePlex, type FakePlex } from '../../../dev/fakes';
 import { LISTING_CHANGED, PLEX_TYPE, PlexClient, type PlexClientOptions, type PlexItem } from '../../../lib/plex';
 import { UpstreamError } from '../../../lib/upstream';
-import { quietLogs, caught, drain } from '../upstream/capture';
+import { caught, drain } from '../../helpers/async';
+import { quietLogs } from '../../helpers/logs';
 
 quietLogs();
 
@@ -48,6 +49,21 @@ beforeEach(() => {
 const client = (over: Partial<PlexClientOptions> = {}) =>
   new PlexClient({ baseUrl: plex.url, token: TOKEN, timeoutMs: 2000, retries: 2, concurrency: 3, pageSize: 50, retryBaseDelayMs: 5, ...over });
 const byKey = (items: PlexItem[]) => new Map(items.map((i) => [i.ratingKey, i]));
+
+/** Size, leaf count and newest leaf addedAt per show (episodes) or per album (tracks), from a strict leaf listing. */
+const parentTotals = async (c: PlexClient, sectionId: string, leafType: number = PLEX_TYPE.episode) => {
+  const totals = new Map<string, { sizeBytes: number; leafCount: number; newestLeafAddedAt: number }>();
+  for (const leaf of await drain(c.iterateSectionItems(sectionId, { type: leafType, strict: true }))) {
+    const parent = leafType === PLEX_TYPE.track ? leaf.parentRatingKey : leaf.grandparentRatingKey;
+    if (!parent) continue;
+    const t = totals.get(parent) ?? { sizeBytes: 0, leafCount: 0, newestLeafAddedAt: 0 };
+    t.sizeBytes += leaf.sizeBytes;
+    t.leafCount++;
+    t.newestLeafAddedAt = Math.max(t.newestLeafAddedAt, leaf.addedAt);
+    totals.set(parent, t);
+  }
+  return totals;
+};
 
 describe('PlexClient reads', () => {
   it('sends the token as X-Plex-Token header with Accept: application/json and client headers', async () => {
@@ -97,9 +113,9 @@ describe('PlexClient reads', () => {
   });
 
   it('totals per show: size, episode count, newest episode addedAt', async () => {
-    const totals = await client().getParentTotals(shows);
+    const totals = await parentTotals(client(), shows);
     expect(totals.get(show)).toEqual({ sizeBytes: 2_750_000_000, leafCount: 2, newestLeafAddedAt: NOW - 20 * DAY });
-    const albums = await client().getParentTotals(music, PLEX_TYPE.track);
+    const albums = await parentTotals(client(), music, PLEX_TYPE.track);
     expect(albums.get(album)).toMatchObject({ sizeBytes: 11_000_000, leafCount: 2 });
   });
 

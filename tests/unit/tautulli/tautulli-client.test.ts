@@ -1,7 +1,8 @@
-import { DatasetBuilder, generateLibrary, startFakeTautulli, type FakeTautulli } from '../../fakes';
+import { DatasetBuilder, generateLibrary, startFakeTautulli, type FakeTautulli } from '../../../dev/fakes';
 import { TautulliClient, type TautulliClientOptions, type TautulliMediaRow } from '../../../lib/tautulli';
 import { UpstreamError } from '../../../lib/upstream';
-import { quietLogs, caught, drain } from '../upstream/capture';
+import { caught, drain } from '../../helpers/async';
+import { quietLogs } from '../../helpers/logs';
 
 quietLogs();
 
@@ -41,7 +42,7 @@ beforeEach(() => {
 
 const client = (over: Partial<TautulliClientOptions> = {}) =>
   new TautulliClient({ baseUrl: tautulli.url, apiKey: KEY, timeoutMs: 2000, retries: 2, concurrency: 3, pageSize: 50, retryBaseDelayMs: 5, ...over });
-const rows = async (c: TautulliClient, section: string) => new Map((await drain(c.iterateLibraryMediaInfo(section))).map((r) => [r.ratingKey, r]));
+const rows = async (c: TautulliClient, section: string) => new Map((await drain((await c.getLibraryMediaInfo(section)).pages)).map((r) => [r.ratingKey, r]));
 
 describe('TautulliClient reads', () => {
   it('get_server_identity: the machine identifier of the Plex server Tautulli watches; {} (it cannot reach its Plex) → null', async () => {
@@ -82,15 +83,6 @@ describe('TautulliClient reads', () => {
     const all = await rows(client(), shows);
     expect([...all.values()]).toEqual([{ ratingKey: show, title: 'Show One', mediaType: 'show', addedAt: NOW - 500 * DAY, year: 2000, fileSizeBytes: null, lastPlayed: NOW - 20 * DAY, playCount: 2 }]);
   });
-
-  it('history per section, newest first, with since', async () => {
-    const h = await drain(client().iterateHistory(shows));
-    expect(h.map((r) => [r.ratingKey, r.grandparentRatingKey, r.userId, r.date])).toEqual([
-      [e2, show, 3, NOW - 20 * DAY],
-      [e1, show, 2, NOW - 30 * DAY],
-    ]);
-    expect(await drain(client().iterateHistory(shows, { since: NOW - 25 * DAY }))).toHaveLength(1);
-  });
 });
 
 describe('TautulliClient paging', () => {
@@ -126,7 +118,7 @@ describe('TautulliClient paging', () => {
   it('a failing page fails the read', async () => {
     bigT.setFault({ kind: 'status', status: 500, match: (r) => r.query.start === '21' });
     const c = client({ baseUrl: bigT.url, pageSize: 7, retries: 1 });
-    await expect(drain(c.iterateLibraryMediaInfo('1'))).rejects.toMatchObject({ code: 'TAUTULLI_UNAVAILABLE' });
+    await expect(c.getLibraryMediaInfo('1').then((info) => drain(info.pages))).rejects.toMatchObject({ code: 'TAUTULLI_UNAVAILABLE' });
   });
 });
 

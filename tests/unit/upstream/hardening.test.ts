@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { UpstreamHttp } from '../../../lib/upstream/http';
-import { caught, quietLogs } from './capture';
+import { caught } from '../../helpers/async';
+import { quietLogs } from '../../helpers/logs';
 
 quietLogs();
 

@@ -1,7 +1,8 @@
-import { startFakeServer, type FakeServer } from '../../fakes/fake-server';
+import { startFakeServer, type FakeServer } from '../../../dev/fakes/fake-server';
 import { UpstreamError } from '../../../lib/upstream/errors';
 import { UpstreamHttp, type UpstreamHttpOptions } from '../../../lib/upstream/http';
-import { quietLogs, captureOutput, caught } from './capture';
+import { caught } from '../../helpers/async';
+import { captureOutput, quietLogs } from '../../helpers/logs';
 
 quietLogs();
 

@@ -3,10 +3,11 @@
  * captured (logger at DEBUG), and neither the token nor the API key may appear
  * in it, nor in any error message or details.
  */
-import { generateLibrary, startFakePlex, startFakeTautulli, type FakePlex, type FakeTautulli } from '../../fakes';
+import { generateLibrary, startFakePlex, startFakeTautulli, type FakePlex, type FakeTautulli } from '../../../dev/fakes';
 import { PlexClient, PLEX_TYPE } from '../../../lib/plex';
 import { TautulliClient } from '../../../lib/tautulli';
-import { captureOutput, drain } from './capture';
+import { drain } from '../../helpers/async';
+import { captureOutput } from '../../helpers/logs';
 
 const TOKEN = 'PLEXTOKEN-sup3r-s3cret-value';
 const KEY = 'TAUTULLIKEY0123456789abcdefSECRET';
@@ -36,8 +37,7 @@ it('neither the Plex token nor the Tautulli key appears in logs or errors', asyn
     await attempt(() => drain(p.iterateSectionItems('1')));
     await attempt(() => drain(p.iterateSectionItems('2', { type: PLEX_TYPE.episode })));
     await attempt(() => drain(p.iterateHistory('2')));
-    await attempt(() => drain(t.iterateLibraryMediaInfo('1')));
-    await attempt(() => drain(t.iterateHistory('2')));
+    await attempt(async () => drain((await t.getLibraryMediaInfo('1')).pages));
     await attempt(() => new PlexClient({ baseUrl: plex.url, token: `${TOKEN}-wrong`, ...opts }).verify());
     await attempt(() => new TautulliClient({ baseUrl: tautulli.url, apiKey: `${KEY}-wrong`, ...opts }).verify());
     await attempt(() => p.getSectionSize('99'));

@@ -1,3 +1,7 @@
+/**
+ * Invoking the real Lambda handlers in-process, as API Gateway (HTTP API,
+ * payload v2) would: used by the tests and the benchmarks.
+ */
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 

@@ -4,8 +4,11 @@
  * headers that explain the answer.
  */
 import type { ApiResult } from '../http/types';
+import type { LoadedSnapshot } from './cache/loaded-snapshot';
 import { toCsv, type CsvCell } from './csv';
-import { plexNotOwner, type LibraryService, type SnapshotAnswer } from './library-service';
+import type { LibraryService } from './service';
+import type { SnapshotAnswer } from './snapshot-policy';
+import { plexNotOwner } from './media-errors';
 import { DEFAULT_ORDER, type LibraryPath, type UnusedQuery } from './query';
 import { text } from '../http/response';
 import { cutoffOf } from './rules/unused';
@@ -22,19 +25,22 @@ export const cacheHeaders = (a: Pick<SnapshotAnswer, 'cache' | 'ageMs'>): Record
   'X-Cache-Age-Seconds': String(Math.floor(a.ageMs / 1000)),
 });
 
+/** What answering needs of the media service. */
+export type UnusedDeps = Pick<LibraryService, 'userContext' | 'section' | 'limitUpstream' | 'snapshotFor' | 'now'>;
+
 export const unusedResponse = async (
-  service: LibraryService,
+  service: UnusedDeps,
   input: { userId: string; path: LibraryPath; query: UnusedQuery; signal?: AbortSignal },
 ): Promise<ApiResult> => {
   const { query } = input;
   const base = await service.userContext(input.userId, { signal: input.signal });
   const { ctx, section } = await service.section(base, input.path.id, input.signal);
-  if (query.refresh) await service.deps.limitUpstream(input.userId);
+  if (query.refresh) await service.limitUpstream(input.userId);
   const answer = await service.snapshotFor(ctx, section, { refresh: query.refresh });
   const { snapshot } = answer;
   // Fail closed: Plex history of a non-owner token shows only its own plays; only Tautulli sees everyone's.
   if (snapshot.meta.sources.plexHistory === 'own-only' && snapshot.meta.sources.tautulli !== 'ok') throw plexNotOwner();
-  const nowMs = service.deps.now();
+  const nowMs = service.now();
   const threshold = query.threshold ?? ctx.settings.defaultThresholdDays;
   const selection = snapshot.select({
     cutoff: cutoffOf(nowMs, threshold),
@@ -52,13 +58,18 @@ export const unusedResponse = async (
     'X-Snapshot-At': new Date(snapshot.meta.fetchedAt).toISOString(),
   };
   if (query.format === 'csv') {
-    const snapshotAt = headers['X-Snapshot-At'] as string;
-    const rows = selection.indices.map((i): CsvCell[] => {
-      const m = snapshot.mediaItem(i, nowMs);
-      return [m.id, m.title, m.year, m.type, m.addedAt, m.lastAddedAt, m.lastPlayedAt, m.playCount, m.sizeBytes, m.unusedDays, m.reason, snapshotAt];
-    });
     headers['Content-Disposition'] = `attachment; filename="library-${section.id}-unused-${threshold}d.csv"`;
-    return text(200, toCsv(CSV_COLUMNS, rows), 'text/csv; charset=utf-8; header=present', headers);
+    return text(200, csvOf(snapshot, selection.indices, nowMs), 'text/csv; charset=utf-8; header=present', headers);
   }
   return text(200, snapshot.jsonArray(selection.indices, nowMs), 'application/json; charset=utf-8', headers);
+};
+
+/** The selected items as CSV, each row carrying the snapshot's time. */
+const csvOf = (snapshot: LoadedSnapshot, indices: readonly number[], nowMs: number): string => {
+  const snapshotAt = new Date(snapshot.meta.fetchedAt).toISOString();
+  const rows = indices.map((i): CsvCell[] => {
+    const m = snapshot.mediaItem(i, nowMs);
+    return [m.id, m.title, m.year, m.type, m.addedAt, m.lastAddedAt, m.lastPlayedAt, m.playCount, m.sizeBytes, m.unusedDays, m.reason, snapshotAt];
+  });
+  return toCsv(CSV_COLUMNS, rows);
 };

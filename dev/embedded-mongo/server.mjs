@@ -2,9 +2,10 @@
 /**
  * The embedded MongoDB-wire server (CongoDB, pure TypeScript) for tests and
  * local runs when MONGODB_URI is unset. Runs in its own process, like a real
- * mongod, and prints one JSON line {"uri","port","pid"} once it listens.
+ * mongod, and prints one JSON line {"uri","port","pid"} once it listens;
+ * spawn.ts starts it and waits for that line.
  *
- *   node scripts/embedded-mongo.mjs [--port N] [--data FILE] [--db NAME] [--exit-with-parent]
+ *   node dev/embedded-mongo/server.mjs [--port N] [--data FILE] [--db NAME] [--exit-with-parent]
  *
  * With --data, the database is restored from FILE (EJSON) at start and saved
  * back atomically every few seconds when it changed and on SIGINT/SIGTERM.

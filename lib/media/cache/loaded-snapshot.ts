@@ -6,10 +6,10 @@
  * most the page it returns and concatenates strings — no parsing, no Mongo
  * scan, no sort.
  */
-import { lastActivityOf, unusedDaysOf, unusedPrefixLength } from './rules/unused';
-import { reasonFor } from './reasons';
-import type { SortKey, SortOrder } from './query';
-import type { MediaItem, SnapshotItem, SnapshotMeta } from './types';
+import { lastActivityOf, unusedDaysOf, unusedPrefixLength } from '../rules/unused';
+import { reasonFor } from '../rules/reasons';
+import type { SortKey, SortOrder } from '../query';
+import type { MediaItem, SnapshotItem, SnapshotMeta } from '../types';
 
 export interface Selection {
   /** Number of unused items (before paging). */

@@ -5,9 +5,9 @@
  * none), and uniqueness rides on the derived `_id`.
  */
 import type { Db } from 'mongodb';
-import { getDb } from '../db/client';
-import { isDuplicateKeyError } from '../db/errors';
-import { derivedId } from '../db/ids';
+import { getDb } from '../../db/client';
+import { isDuplicateKeyError } from '../../db/errors';
+import { derivedId } from '../../db/ids';
 import { MediaCollections } from './collections';
 
 interface LeaseDoc {

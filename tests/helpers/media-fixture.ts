@@ -3,13 +3,15 @@
  * 127.0.0.1 over a hand-built dataset, the env defaults pointing at them, and
  * the library service installed with a fixed clock and fast clients.
  */
-import { handler as unusedHandler } from '../../../functions/unused';
-import { resetConfig } from '../../../lib/config';
-import { setLibraryService, type LibraryService, type LibraryServiceDeps } from '../../../lib/media/library-service';
-import { PlexClient } from '../../../lib/plex';
-import { TautulliClient } from '../../../lib/tautulli';
-import { startFakePlex, startFakeTautulli, type FakeDataset, type FakePlex, type FakeTautulli } from '../../fakes';
-import { invoke, type InvokeResult } from '../../helpers/lambda';
+import { handler as unusedHandler } from '../../functions/unused';
+import { resetConfig } from '../../lib/config';
+import { setLibraryService, type LibraryService, type LibraryServiceDeps } from '../../lib/media/service';
+import type { ResolvedSettings } from '../../lib/settings/resolve';
+import { PlexClient } from '../../lib/plex';
+import { TautulliClient } from '../../lib/tautulli';
+import { startFakePlex, startFakeTautulli, type FakeDataset, type FakePlex, type FakeTautulli } from '../../dev/fakes';
+import { invoke, type InvokeResult } from '../../dev/lambda';
+import { resolvedSettings } from '../../dev/settings';
 
 export const PLEX_TOKEN = 'plex-token-owner-0123456789';
 export const TAUTULLI_KEY = 'tautulli0123456789abcdef01234567';
@@ -21,6 +23,8 @@ export interface MediaFixture {
   clock: { nowMs: number };
   service: LibraryService;
   install(overrides?: Partial<LibraryServiceDeps>): LibraryService;
+  /** A user's resolved settings pointing at this fixture's fakes (no Tautulli when started without it), with default rules. */
+  settings(overrides?: Partial<ResolvedSettings>): ResolvedSettings;
   close(): Promise<void>;
 }
 
@@ -60,6 +64,11 @@ export const startMediaFixture = async (ds: FakeDataset, opts: { tautulli?: bool
       });
       return fixture.service;
     },
+    settings: (overrides = {}) =>
+      resolvedSettings(
+        { plex: { url: plex.url, token: PLEX_TOKEN }, tautulli: opts.tautulli === false ? null : { url: tautulli.url, apiKey: TAUTULLI_KEY } },
+        overrides,
+      ),
     close: async () => {
       await Promise.all([plex.close(), tautulli.close()]);
       for (const name of ['PLEX_URL', 'PLEX_TOKEN', 'TAUTULLI_URL', 'TAUTULLI_API_KEY']) delete process.env[name];

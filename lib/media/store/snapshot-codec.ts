@@ -5,8 +5,8 @@
  * JSON.parse instead of the driver building 100k BSON objects, and the
  * embedded store copies one string instead of walking every field.
  */
-import { sortTitleOf } from './rules/unused';
-import type { MediaType, PlaySource, PlayedBy, SnapshotItem } from './types';
+import { sortTitleOf } from '../rules/unused';
+import type { MediaType, PlaySource, PlayedBy, SnapshotItem } from '../types';
 
 const SOURCES: readonly PlaySource[] = ['plex', 'plex-history', 'tautulli'];
 const WHO: readonly PlayedBy[] = ['owner', 'other', 'unknown'];

@@ -1,5 +1,5 @@
-import { handler as loginHandler } from '../../functions/login';
-import { createUser } from '../../lib/auth/users';
+import { handler as loginHandler } from '../functions/login';
+import { createUser } from '../lib/auth/users';
 import { invoke } from './lambda';
 
 let counter = 0;

@@ -11,13 +11,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AnyBulkWriteOperation, Collection, Db, ObjectId } from 'mongodb';
-import { getDb } from '../db/client';
-import { isDuplicateKeyError } from '../db/errors';
-import { derivedId } from '../db/ids';
+import { getDb } from '../../db/client';
+import { isDuplicateKeyError } from '../../db/errors';
+import { derivedId } from '../../db/ids';
 import { MediaCollections } from './collections';
 import { decodeItems, encodeItems } from './snapshot-codec';
-import { UNIT_TYPE } from './rules/unused';
-import type { JudgedSectionType, SnapshotItem, SnapshotMeta, SnapshotSources } from './types';
+import { UNIT_TYPE } from '../rules/unused';
+import type { JudgedSectionType, SnapshotItem, SnapshotMeta, SnapshotSources } from '../types';
 
 /** Which snapshot: a library of a server, as seen through one set of credentials (see access.ts). */
 export interface LibraryRef {
@@ -58,6 +58,22 @@ type VersionRef = LibraryRef & Pick<HeadDoc, 'version' | 'chunkCount'>;
 const chunkIdsOf = (h: VersionRef): ObjectId[] => Array.from({ length: h.chunkCount }, (_, i) => chunkId(h, h.version, i));
 
 /** A reader raced a writer (the version it followed was replaced); read the head again. */
+/** The snapshot's meta as the API and the cache see it (a head minus its storage fields). */
+export const metaOf = (h: HeadDoc): SnapshotMeta => ({
+  machineIdentifier: h.machineIdentifier,
+  sectionId: h.sectionId,
+  scope: h.scope,
+  sectionType: h.sectionType,
+  sectionTitle: h.sectionTitle,
+  version: h.version,
+  fetchedAt: h.fetchedAt,
+  itemCount: h.itemCount,
+  totalSizeBytes: h.totalSizeBytes,
+  sources: h.sources,
+  buildMs: h.buildMs,
+  encodedBytes: h.encodedBytes,
+});
+
 export class SnapshotVersionGone extends Error {
   constructor() {
     super('snapshot version was replaced while reading');

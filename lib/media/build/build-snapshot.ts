@@ -14,13 +14,23 @@
  * announced (items deleted mid-read shift offsets, so rows go unread) fails
  * that sweep. The whole sweep is retried once, then the build fails with
  * PLEX_BAD_RESPONSE — a short read is never accepted.
+ *
+ * Empty is not the same as healthy: after the sweep each source's answer is
+ * checked against the others (rules/plausibility.ts). An implausibly empty
+ * Plex history or leaf listing fails the build like any Plex failure (the
+ * caller may serve the last good snapshot, flagged stale); an implausibly
+ * empty Tautulli counts as unavailable. A non-owner token's build needs a
+ * usable Tautulli (only it sees other accounts' plays), so without one it
+ * fails with PLEX_NOT_OWNER instead of storing a snapshot nobody can use.
  */
-import { logger } from '../logger';
-import { LISTING_CHANGED, PLEX_TYPE, type PlexClient } from '../plex';
-import { isUpstreamError } from '../upstream';
-import type { TautulliClient } from '../tautulli';
-import { UnusedAccumulator } from './rules/unused';
-import type { JudgedSectionType, SnapshotItem, SnapshotSources, SourceStatus } from './types';
+import { logger } from '../../logger';
+import { LISTING_CHANGED, PLEX_TYPE, type PlexClient } from '../../plex';
+import { UpstreamError, isUpstreamError } from '../../upstream';
+import type { TautulliClient } from '../../tautulli';
+import { plexNotOwner } from '../media-errors';
+import { judgeHistory, judgeLeaves, judgeTautulli } from '../rules/plausibility';
+import { UnusedAccumulator } from '../rules/unused';
+import type { JudgedSectionType, SnapshotItem, SnapshotSources, SourceStatus } from '../types';
 
 export interface BuildInput {
   plex: PlexClient;
@@ -132,8 +142,33 @@ const sweep = async (input: BuildInput): Promise<BuildResult> => {
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) throw firstPlexError ?? failed.reason;
 
+  tautulliStatus = checkPlausible(acc, { sectionId, sectionType, ownerToken, tautulliStatus });
   const items = acc.finish();
   const sources: SnapshotSources = { plex: 'ok', plexHistory: ownerToken ? 'ok' : 'own-only', tautulli: tautulliStatus };
   if (tautulliLastRefreshed !== undefined) sources.tautulliLastRefreshed = tautulliLastRefreshed;
   return { items, sources, fetchedAt, buildMs: Math.round(performance.now() - started) };
+};
+
+/** `info.reason` of the Plex error thrown when an answer is implausibly empty. */
+export const IMPLAUSIBLY_EMPTY = 'implausibly empty';
+
+/** Applies the plausibility checks to a finished sweep; returns Tautulli's final status or throws. */
+const checkPlausible = (
+  acc: UnusedAccumulator,
+  s: { sectionId: string; sectionType: JudgedSectionType; ownerToken: boolean; tautulliStatus: SourceStatus },
+): SourceStatus => {
+  const evidence = acc.evidence();
+  let tautulliStatus = s.tautulliStatus;
+  const tautulli = tautulliStatus === 'ok' ? judgeTautulli(evidence) : null;
+  if (tautulli && !tautulli.ok) {
+    logger.warn('tautulli answer implausible; judging on Plex data', { sectionId: s.sectionId, reason: tautulli.reason });
+    tautulliStatus = 'unavailable';
+  }
+  for (const verdict of [judgeLeaves(evidence, s.sectionType), judgeHistory(evidence, { ownerToken: s.ownerToken, tautulliUsable: tautulliStatus === 'ok' })]) {
+    if (verdict.ok) continue;
+    logger.warn('plex answer implausible; not building on it', { sectionId: s.sectionId, reason: verdict.reason });
+    throw new UpstreamError('plex', 'bad_response', `Plex answered implausibly for library ${s.sectionId}: ${verdict.reason}`, { reason: IMPLAUSIBLY_EMPTY });
+  }
+  if (!s.ownerToken && tautulliStatus !== 'ok') throw plexNotOwner();
+  return tautulliStatus;
 };
