@@ -11,7 +11,7 @@ import type { SnapshotAnswer } from './snapshot-policy';
 import { plexNotOwner } from './media-errors';
 import { DEFAULT_ORDER, type LibraryPath, type UnusedQuery } from './query';
 import { text } from '../http/response';
-import { cutoffOf } from './rules/unused';
+import { cutoffOf } from './rules/activity';
 import type { SnapshotSources } from './types';
 
 /** `snapshotAt` (when the data was read from Plex) travels with every row: a saved file has no headers. */

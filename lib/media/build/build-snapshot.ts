@@ -71,7 +71,7 @@ export const buildSnapshot = async (input: BuildInput): Promise<BuildResult> => 
 };
 
 const sweep = async (input: BuildInput): Promise<BuildResult> => {
-  const { plex, tautulli, sectionId, sectionType } = input;
+  const { sectionId, sectionType } = input;
   const ownerToken = input.ownerToken ?? true;
   const fetchedAt = (input.now ?? Date.now)();
   const started = performance.now();
@@ -79,74 +79,91 @@ const sweep = async (input: BuildInput): Promise<BuildResult> => {
   // Plex failing stops the whole sweep at once (no point finishing the other listings).
   const stop = new AbortController();
   const signal = input.signal ? AbortSignal.any([input.signal, stop.signal]) : stop.signal;
+  const tautulliRead = readTautulli(input, acc, signal, stop.signal);
+  try {
+    await readPlex(input, acc, signal, stop);
+  } finally {
+    await tautulliRead; // never rejects; aborted at once when Plex failed
+  }
+  const taut = await tautulliRead;
+  const tautulliStatus = checkPlausible(acc, { sectionId, sectionType, ownerToken, tautulliStatus: taut.status });
+  const items = acc.finish();
+  const sources: SnapshotSources = { plex: 'ok', plexHistory: ownerToken ? 'ok' : 'own-only', tautulli: tautulliStatus };
+  if (taut.lastRefreshed !== undefined) sources.tautulliLastRefreshed = taut.lastRefreshed;
+  return { items, sources, fetchedAt, buildMs: Math.round(performance.now() - started) };
+};
 
-  let firstPlexError: unknown;
-  const plexPart = async (work: () => Promise<void>) => {
+/** The Plex listing(s) and history, in parallel; the first failure aborts the others and is the one thrown. */
+const readPlex = async (input: BuildInput, acc: UnusedAccumulator, signal: AbortSignal, stop: AbortController): Promise<void> => {
+  const { plex, sectionId, sectionType } = input;
+  let firstError: unknown;
+  const part = async (work: () => Promise<void>) => {
     try {
       await work();
     } catch (e) {
       // The first failure is the real one; the others are the aborts it caused.
-      if (!stop.signal.aborted) firstPlexError = e;
+      if (!stop.signal.aborted) firstError = e;
       stop.abort();
       throw e;
     }
   };
-
-  const units = plexPart(async () => {
-    for await (const page of plex.iterateSectionItems(sectionId, { type: UNIT_LISTING[sectionType], signal })) acc.addUnits(page);
-  });
   const leafType = LEAF_TYPE[sectionType];
-  const leaves = plexPart(async () => {
-    if (leafType === null) return;
-    const seen = new Set<string>();
-    for await (const page of plex.iterateSectionItems(sectionId, { type: leafType, signal, strict: true })) acc.addLeaves(page, seen);
-  });
-  const history = plexPart(async () => {
-    for await (const page of plex.iterateHistory(sectionId, { signal })) acc.addHistory(page);
-  });
-
-  let tautulliStatus: SourceStatus = tautulli ? 'ok' : 'unconfigured';
-  let tautulliLastRefreshed: number | null | undefined;
-  const tautulliPart = (async () => {
-    if (!tautulli) return;
-    try {
-      // Guard against a Tautulli that watches ANOTHER Plex server: its machine identifier differs
-      // (when Tautulli can tell), or the same section id is a different library.
-      const [libraries, identity] = await Promise.all([
-        tautulli.getLibraries(signal),
-        input.machineIdentifier ? tautulli.getServerIdentity(signal) : Promise.resolve(null),
-      ]);
-      if (identity?.machineIdentifier && identity.machineIdentifier !== input.machineIdentifier) {
-        tautulliStatus = 'unavailable';
-        logger.warn('tautulli watches another Plex server; judging on Plex data', { sectionId, plex: input.machineIdentifier, tautulliPlex: identity.machineIdentifier });
-        return;
-      }
-      const lib = libraries.find((l) => l.sectionId === sectionId);
-      if (!lib || lib.sectionType !== sectionType) {
-        tautulliStatus = 'unavailable';
-        logger.warn('tautulli does not know this library; judging on Plex data', { sectionId, tautulliType: lib?.sectionType ?? null });
-        return;
-      }
-      const info = await tautulli.getLibraryMediaInfo(sectionId, { signal });
-      tautulliLastRefreshed = info.lastRefreshed;
-      for await (const page of info.pages) acc.addTautulli(page);
-    } catch (e) {
-      if (stop.signal.aborted) return; // Plex failed first; that error is the one reported
-      // Rows already added only ever add plays, so keeping them cannot make anything look unused.
-      tautulliStatus = 'unavailable';
-      logger.warn('tautulli unavailable; judging on Plex data', { sectionId, error: e });
-    }
-  })();
-
-  const settled = await Promise.allSettled([units, leaves, history, tautulliPart]);
+  const settled = await Promise.allSettled([
+    part(async () => {
+      for await (const page of plex.iterateSectionItems(sectionId, { type: UNIT_LISTING[sectionType], signal })) acc.addUnits(page);
+    }),
+    part(async () => {
+      if (leafType === null) return;
+      const seen = new Set<string>();
+      for await (const page of plex.iterateSectionItems(sectionId, { type: leafType, signal, strict: true })) acc.addLeaves(page, seen);
+    }),
+    part(async () => {
+      for await (const page of plex.iterateHistory(sectionId, { signal })) acc.addHistory(page);
+    }),
+  ]);
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (failed) throw firstPlexError ?? failed.reason;
+  if (failed) throw firstError ?? failed.reason;
+};
 
-  tautulliStatus = checkPlausible(acc, { sectionId, sectionType, ownerToken, tautulliStatus });
-  const items = acc.finish();
-  const sources: SnapshotSources = { plex: 'ok', plexHistory: ownerToken ? 'ok' : 'own-only', tautulli: tautulliStatus };
-  if (tautulliLastRefreshed !== undefined) sources.tautulliLastRefreshed = tautulliLastRefreshed;
-  return { items, sources, fetchedAt, buildMs: Math.round(performance.now() - started) };
+/**
+ * Tautulli's media info folded into the accumulator. Never throws: Tautulli is
+ * optional, and rows already added only ever add plays, so keeping them when it
+ * fails midway cannot make anything look unused.
+ */
+const readTautulli = async (
+  input: BuildInput,
+  acc: UnusedAccumulator,
+  signal: AbortSignal,
+  plexFailed: AbortSignal,
+): Promise<{ status: SourceStatus; lastRefreshed?: number | null }> => {
+  const { tautulli, sectionId, sectionType } = input;
+  if (!tautulli) return { status: 'unconfigured' };
+  let lastRefreshed: number | null | undefined;
+  try {
+    // Guard against a Tautulli that watches ANOTHER Plex server: its machine identifier differs
+    // (when Tautulli can tell), or the same section id is a different library.
+    const [libraries, identity] = await Promise.all([
+      tautulli.getLibraries(signal),
+      input.machineIdentifier ? tautulli.getServerIdentity(signal) : Promise.resolve(null),
+    ]);
+    if (identity?.machineIdentifier && identity.machineIdentifier !== input.machineIdentifier) {
+      logger.warn('tautulli watches another Plex server; judging on Plex data', { sectionId, plex: input.machineIdentifier, tautulliPlex: identity.machineIdentifier });
+      return { status: 'unavailable' };
+    }
+    const lib = libraries.find((l) => l.sectionId === sectionId);
+    if (!lib || lib.sectionType !== sectionType) {
+      logger.warn('tautulli does not know this library; judging on Plex data', { sectionId, tautulliType: lib?.sectionType ?? null });
+      return { status: 'unavailable' };
+    }
+    const info = await tautulli.getLibraryMediaInfo(sectionId, { signal });
+    lastRefreshed = info.lastRefreshed;
+    for await (const page of info.pages) acc.addTautulli(page);
+    return { status: 'ok', lastRefreshed };
+  } catch (e) {
+    if (plexFailed.aborted) return { status: 'ok' }; // Plex failed first; that error is the one reported
+    logger.warn('tautulli unavailable; judging on Plex data', { sectionId, error: e });
+    return { status: 'unavailable', lastRefreshed };
+  }
 };
 
 /** `info.reason` of the Plex error thrown when an answer is implausibly empty. */

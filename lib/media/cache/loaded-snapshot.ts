@@ -6,7 +6,7 @@
  * most the page it returns and concatenates strings — no parsing, no Mongo
  * scan, no sort.
  */
-import { lastActivityOf, unusedDaysOf, unusedPrefixLength } from '../rules/unused';
+import { lastActivityOf, unusedDaysOf, unusedPrefixLength } from '../rules/activity';
 import { reasonFor } from '../rules/reasons';
 import type { SortKey, SortOrder } from '../query';
 import type { MediaItem, SnapshotItem, SnapshotMeta } from '../types';

@@ -2,7 +2,7 @@
  * Why an item is listed, in words a Plex owner can check against their own
  * server: which source saw the last play, who played it, and when.
  */
-import { lastActivityOf } from './unused';
+import { lastActivityOf } from './activity';
 import { DAY_SECONDS, type PlaySource, type PlayedBy, type SnapshotItem, type SourceStatus } from '../types';
 
 const SOURCE_LABEL: Record<PlaySource, string> = { plex: 'Plex', 'plex-history': 'Plex history', tautulli: 'Tautulli' };

@@ -5,7 +5,7 @@
  *                      newest Plex server-history row (all accounts),
  *                      Tautulli last_played (all users))      — over the unit and its children
  *   lastAddedAt  = max(addedAt, newest child addedAt)           — a new episode restarts the clock
- *   unused       ⇔ max(lastPlayedAt, lastAddedAt) < now − threshold days   (strict: exactly at the cutoff is NOT unused)
+ *   unused       ⇔ max(lastPlayedAt, lastAddedAt) < now − threshold days   (activity.ts)
  *
  * The accumulator folds pages in as they stream in, so a 100k-item section
  * never has to be held twice; `finish()` returns the units sorted by last
@@ -13,7 +13,8 @@
  * list for every T — the request path is a binary search, not a scan.
  */
 import type { SweepEvidence } from './plausibility';
-import { DAY_SECONDS, OWNER_ACCOUNT_ID, type JudgedSectionType, type MediaType, type PlaySource, type PlayedBy, type SnapshotItem } from '../types';
+import { lastActivityOf } from './activity';
+import { OWNER_ACCOUNT_ID, type JudgedSectionType, type MediaType, type PlaySource, type PlayedBy, type SnapshotItem } from '../types';
 
 /** The fields of a Plex listing row the rules read (PlexItem satisfies it). */
 export interface UnitInput {
@@ -244,33 +245,3 @@ export class UnusedAccumulator {
     };
   }
 }
-
-/** max(lastPlayedAt, lastAddedAt), epoch seconds. */
-export const lastActivityOf = (item: Pick<SnapshotItem, 'lastPlayedAt' | 'lastAddedAt'>): number =>
-  item.lastPlayedAt === null ? item.lastAddedAt : Math.max(item.lastPlayedAt, item.lastAddedAt);
-
-/** Epoch seconds before which activity counts as unused. */
-export const cutoffOf = (nowMs: number, thresholdDays: number): number => nowMs / 1000 - thresholdDays * DAY_SECONDS;
-
-/** The rule itself: strictly older than the cutoff. */
-export const isUnused = (item: Pick<SnapshotItem, 'lastPlayedAt' | 'lastAddedAt'>, nowMs: number, thresholdDays: number): boolean =>
-  lastActivityOf(item) < cutoffOf(nowMs, thresholdDays);
-
-/** Whole days since the last activity. */
-export const unusedDaysOf = (item: Pick<SnapshotItem, 'lastPlayedAt' | 'lastAddedAt'>, nowMs: number): number =>
-  Math.max(0, Math.floor((nowMs / 1000 - lastActivityOf(item)) / DAY_SECONDS));
-
-/**
- * How many items of a list sorted by last activity (ascending) are unused:
- * the first index whose activity is at or after the cutoff.
- */
-export const unusedPrefixLength = (activities: ArrayLike<number>, cutoff: number): number => {
-  let lo = 0;
-  let hi = activities.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((activities[mid] as number) < cutoff) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-};

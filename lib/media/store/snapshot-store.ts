@@ -131,32 +131,11 @@ export class SnapshotStore {
    */
   async write(input: WriteInput, items: readonly SnapshotItem[]): Promise<{ head: HeadDoc; written: boolean }> {
     const version = `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`;
-    const chunksCol = await this.chunks();
-    const headsCol = await this.heads();
     const { machineIdentifier, sectionId, scope } = input;
     const ref: LibraryRef = { machineIdentifier, sectionId, scope };
-    const createdAt = new Date();
-    let encodedBytes = 0;
+    const { encodedBytes, chunkCount } = await this.writeChunks(ref, version, items);
     let totalSizeBytes = 0;
     for (const item of items) totalSizeBytes += item.sizeBytes;
-    const chunkCount = Math.ceil(items.length / this.chunkItems);
-
-    for (let c = 0; c < chunkCount; c += CHUNKS_PER_WRITE) {
-      const ops: Array<AnyBulkWriteOperation<ChunkDoc>> = [];
-      for (let index = c; index < Math.min(chunkCount, c + CHUNKS_PER_WRITE); index++) {
-        const slice = items.slice(index * this.chunkItems, (index + 1) * this.chunkItems);
-        const encoded = encodeItems(slice);
-        encodedBytes += encoded.length;
-        ops.push({
-          insertOne: {
-            document: { _id: chunkId(ref, version, index), machineIdentifier, sectionId, scope, version, index, count: slice.length, createdAt, items: encoded },
-          },
-        });
-      }
-      await chunksCol.bulkWrite(ops, { ordered: false });
-    }
-
-    const previous = await headsCol.findOne({ _id: headId(ref) });
     const head: HeadDoc = {
       _id: headId(ref),
       ...input,
@@ -168,27 +147,53 @@ export class SnapshotStore {
       chunkSize: this.chunkItems,
       updatedAt: new Date(),
     };
-    let flipped = false;
+    const headsCol = await this.heads();
+    const previous = await headsCol.findOne({ _id: head._id });
+    if (!(await this.flipHead(previous, head))) {
+      // Someone else's snapshot is current (newer or first): keep theirs, drop ours.
+      await (await this.chunks()).deleteMany({ _id: { $in: chunkIdsOf({ ...ref, version, chunkCount }) } });
+      const current = await headsCol.findOne({ _id: head._id });
+      return current ? { head: current, written: false } : { head, written: false };
+    }
+    if (previous) await this.deleteVersion(previous);
+    return { head, written: true };
+  }
+
+  /** The items as chunks of `chunkItems` under `version`, a few chunks per bulkWrite. */
+  private async writeChunks(ref: LibraryRef, version: string, items: readonly SnapshotItem[]): Promise<{ encodedBytes: number; chunkCount: number }> {
+    const chunksCol = await this.chunks();
+    const createdAt = new Date();
+    const chunkCount = Math.ceil(items.length / this.chunkItems);
+    let encodedBytes = 0;
+    for (let c = 0; c < chunkCount; c += CHUNKS_PER_WRITE) {
+      const ops: Array<AnyBulkWriteOperation<ChunkDoc>> = [];
+      for (let index = c; index < Math.min(chunkCount, c + CHUNKS_PER_WRITE); index++) {
+        const slice = items.slice(index * this.chunkItems, (index + 1) * this.chunkItems);
+        const encoded = encodeItems(slice);
+        encodedBytes += encoded.length;
+        const doc: ChunkDoc = { _id: chunkId(ref, version, index), ...ref, version, index, count: slice.length, createdAt, items: encoded };
+        ops.push({ insertOne: { document: doc } });
+      }
+      await chunksCol.bulkWrite(ops, { ordered: false });
+    }
+    return { encodedBytes, chunkCount };
+  }
+
+  /** Makes `head` current unless a newer snapshot (or a concurrent first one) already is. */
+  private async flipHead(previous: HeadDoc | null, head: HeadDoc): Promise<boolean> {
+    const headsCol = await this.heads();
     if (!previous) {
-      flipped = await headsCol.insertOne(head).then(
+      return headsCol.insertOne(head).then(
         () => true,
         (e: unknown) => {
           if (isDuplicateKeyError(e)) return false;
           throw e;
         },
       );
-    } else if (previous.fetchedAt <= input.fetchedAt) {
-      const { _id, ...rest } = head;
-      flipped = (await headsCol.updateOne({ _id, version: previous.version }, { $set: rest })).modifiedCount === 1;
     }
-    if (!flipped) {
-      // Someone else's snapshot is current (newer or first): keep theirs, drop ours.
-      await chunksCol.deleteMany({ _id: { $in: chunkIdsOf({ ...ref, version, chunkCount }) } });
-      const current = await headsCol.findOne({ _id: head._id });
-      return current ? { head: current, written: false } : { head, written: false };
-    }
-    if (previous) await this.deleteVersion(previous);
-    return { head, written: true };
+    if (previous.fetchedAt > head.fetchedAt) return false;
+    const { _id, ...rest } = head;
+    return (await headsCol.updateOne({ _id, version: previous.version }, { $set: rest })).modifiedCount === 1;
   }
 
   /** Removes a replaced version's chunks (readers still on it retry via SnapshotVersionGone). */

@@ -1,5 +1,5 @@
 import { LoadedSnapshot } from '../../../lib/media/cache/loaded-snapshot';
-import { cutoffOf } from '../../../lib/media/rules/unused';
+import { cutoffOf } from '../../../lib/media/rules/activity';
 import { decodeItems, encodeItems } from '../../../lib/media/store/snapshot-codec';
 import type { SnapshotItem, SnapshotMeta } from '../../../lib/media/types';
 

@@ -1,4 +1,5 @@
-import { UnusedAccumulator, cutoffOf, isUnused, lastActivityOf, unusedDaysOf, unusedPrefixLength } from '../../../lib/media/rules/unused';
+import { cutoffOf, isUnused, lastActivityOf, unusedDaysOf, unusedPrefixLength } from '../../../lib/media/rules/activity';
+import { UnusedAccumulator } from '../../../lib/media/rules/unused';
 import type { HistoryInput, LeafInput, UnitInput } from '../../../lib/media/rules/unused';
 
 const NOW_S = 1_760_000_000;
