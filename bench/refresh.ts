@@ -86,7 +86,7 @@ const readArgs = () =>
 let values!: ReturnType<typeof readArgs>;
 
 const child = async () => {
-  const { setLibraryService, defaultDeps } = await import('../lib/media/service');
+  const { setLibraryService } = await import('../lib/media/service');
   const { SnapshotStore } = await import('../lib/media/store/snapshot-store');
   const { closeDb, getDb } = await import('../lib/db/client');
   const chunk = Number(values.chunk);

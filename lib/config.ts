@@ -27,8 +27,8 @@ const httpUrl = optionalString.pipe(
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
 const durationSeconds = (v: string): number => {
-  const m = /^(\d+) ?([smhdw])$/i.exec(v);
-  return m ? Number(m[1]) * (UNIT_SECONDS[m[2]!.toLowerCase()] ?? 0) : 0;
+  const [, count, unit] = /^(\d+) ?([smhdw])$/i.exec(v) ?? [];
+  return count && unit ? Number(count) * (UNIT_SECONDS[unit.toLowerCase()] ?? 0) : 0;
 };
 
 /** "true" or unset, as serverless sets its marker variables. */

@@ -40,8 +40,8 @@ export class LibraryView {
     for (const item of ds.items) this.byKey.set(item.ratingKey, item);
     for (const item of ds.items) {
       if (item.deletedAt !== undefined && item.deletedAt <= ds.now) continue;
-      let bySection = this.listings.get(item.sectionId);
-      if (!bySection) this.listings.set(item.sectionId, (bySection = new Map()));
+      const bySection = this.listings.get(item.sectionId) ?? new Map<ItemType, FakeItem[]>();
+      this.listings.set(item.sectionId, bySection);
       const list = bySection.get(item.type) ?? [];
       list.push(item);
       bySection.set(item.type, list);
@@ -55,8 +55,8 @@ export class LibraryView {
     for (const bySection of this.listings.values()) for (const list of bySection.values()) list.sort(byTitle);
 
     for (const p of ds.plays) {
-      let own = this.watch.get(p.accountId);
-      if (!own) this.watch.set(p.accountId, (own = new Map()));
+      const own = this.watch.get(p.accountId) ?? new Map<string, OwnerStats>();
+      this.watch.set(p.accountId, own);
       const s = own.get(p.ratingKey) ?? { viewCount: 0, lastViewedAt: null, viewedLeafCount: 0 };
       s.viewCount++;
       s.lastViewedAt = Math.max(s.lastViewedAt ?? 0, p.viewedAt);

@@ -57,7 +57,10 @@ const pathsOf = (routes: readonly AnyRoute[]): Record<string, Record<string, Jso
   const paths: Record<string, Record<string, Json>> = {};
   for (const route of routes) {
     const key = methodAndPath(route.route);
-    if (key) (paths[key.path] ??= {})[key.method.toLowerCase()] = operation(route);
+    if (!key) continue;
+    const operations = paths[key.path] ?? {};
+    operations[key.method.toLowerCase()] = operation(route);
+    paths[key.path] = operations;
   }
   return paths;
 };

@@ -67,8 +67,8 @@ export const hashRefreshSecret = (secret: string): string => createHash('sha256'
 export const formatRefreshToken = (sessionId: string, secret: string): string => `${sessionId}.${secret}`;
 
 export const parseRefreshToken = (token: string): { sessionId: string; secret: string } | undefined => {
-  const match = /^([0-9a-f]{24})\.([A-Za-z0-9_-]{43})$/.exec(token);
-  return match ? { sessionId: match[1]!, secret: match[2]! } : undefined;
+  const [, sessionId, secret] = /^([0-9a-f]{24})\.([A-Za-z0-9_-]{43})$/.exec(token) ?? [];
+  return sessionId && secret ? { sessionId, secret } : undefined;
 };
 
 export const sameHash = (a: string, b: string): boolean => {

@@ -51,7 +51,7 @@ export const sanitizeStoredValues = (raw: unknown): Partial<PlainValues> => {
   if (typeof raw !== 'object' || raw === null) return {};
   const record = raw as Record<string, unknown>;
   for (const field of PLAIN_FIELDS) {
-    if (!Object.prototype.hasOwnProperty.call(record, field) || record[field] === undefined || record[field] === null) continue;
+    if (!Object.hasOwn(record, field) || record[field] === undefined || record[field] === null) continue;
     const parsed = Settings.shape[field].safeParse(record[field]);
     if (parsed.success) out[field] = parsed.data;
     else logger.warn('ignoring an invalid stored setting', { field });

@@ -11,6 +11,7 @@ const LOOPBACK_HOST = /^(localhost|.+\.localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|
 
 /** Why `text` is not an acceptable upstream base URL, or undefined when it is. */
 export const baseUrlProblem = (text: string, opts: { allowLoopback: boolean }): string | undefined => {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this rejects
   if (/[\s\u0000-\u001f\u007f]/.test(text)) return 'must not contain spaces or control characters';
   let url: URL;
   try {

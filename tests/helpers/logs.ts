@@ -14,7 +14,9 @@ interface LogGuardState {
   installed: boolean;
 }
 
-const state = ((globalThis as { __plmLogGuard?: LogGuardState }).__plmLogGuard ??= { lines: [], secrets: new Set(), installed: false });
+const holder = globalThis as { __plmLogGuard?: LogGuardState };
+holder.__plmLogGuard ??= { lines: [], secrets: new Set(), installed: false };
+const state: LogGuardState = holder.__plmLogGuard;
 
 /** Declares a value that must never appear in any log output. */
 export const registerSecret = (...values: string[]): void => {
@@ -75,7 +77,9 @@ export const recordLoggerCalls = (): void => {
     });
   });
   afterAll(() => {
-    LOGGER_METHODS.forEach((method, i) => (logger[method] = originals[i] as (typeof logger)[typeof method]));
+    LOGGER_METHODS.forEach((method, i) => {
+      logger[method] = originals[i] as (typeof logger)[typeof method];
+    });
   });
 };
 
@@ -116,7 +120,9 @@ const installLogGuard = (): void => {
 
   afterAll(() => {
     for (const method of CONSOLE_METHODS) console[method] = consoleOriginals[method];
-    streams.forEach((stream, i) => (stream.write = originalWrites[i] as typeof stream.write));
+    streams.forEach((stream, i) => {
+      stream.write = originalWrites[i] as typeof stream.write;
+    });
     const text = capturedLogs();
     const envSecrets = [process.env.JWT_SECRET, process.env.SETTINGS_ENCRYPTION_KEY].filter((v): v is string => !!v);
     const leaked = [...state.secrets, ...envSecrets].filter((secret) => text.includes(secret));

@@ -12,9 +12,9 @@ export const authenticate = (): middy.MiddlewareObj<ApiEvent, ApiResult, Error, 
   before: async ({ event, context }) => {
     const header = headerOf(event, 'authorization');
     if (!header) throw unauthorized('Authentication required: send Authorization: Bearer <token>', 'UNAUTHORIZED');
-    const match = BEARER.exec(header.trim());
-    if (!match) throw unauthorized('The Authorization header must be "Bearer <token>"', 'INVALID_TOKEN');
-    const claims = verifyAccessToken(match[1]!);
+    const token = BEARER.exec(header.trim())?.[1];
+    if (!token) throw unauthorized('The Authorization header must be "Bearer <token>"', 'INVALID_TOKEN');
+    const claims = verifyAccessToken(token);
     if (!(await isSessionActive(claims.sid, claims.sub))) throw unauthorized('The session has ended; log in again', 'SESSION_REVOKED');
     context.plm.user = { id: claims.sub, username: claims.username, sessionId: claims.sid };
   },

@@ -135,7 +135,7 @@ describe('bad tokens get 401 with WWW-Authenticate', () => {
     expect(res.statusCode).toBe(204);
   });
 
-  it.each(['', 'garbage', 'ffffffffffffffffffffffff.' + 'a'.repeat(43)])('refresh with a bad refresh token %p → 401/400', async (refreshToken) => {
+  it.each(['', 'garbage', `ffffffffffffffffffffffff.${'a'.repeat(43)}`])('refresh with a bad refresh token %p → 401/400', async (refreshToken) => {
     const res = await invoke(refresh, { method: 'POST', path: '/api/token/refresh', body: { refreshToken } });
     expect([400, 401]).toContain(res.statusCode);
   });

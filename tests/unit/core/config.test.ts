@@ -1,6 +1,6 @@
 import { ConfigError, parseConfig } from '../../../lib/config';
 
-const STRONG = 'k'.repeat(16) + 'Q9v!x2#Lm7@pR4$w';
+const STRONG = `${'k'.repeat(16)}Q9v!x2#Lm7@pR4$w`;
 const prod = (extra: Record<string, string> = {}) => ({
   NODE_ENV: 'production',
   JWT_SECRET: STRONG,

@@ -28,7 +28,10 @@ describe('orderedPages', () => {
     let started = 0;
     let consumed = 0;
     let maxAhead = 0;
-    for await (const _ of orderedPages(20, async (i) => (started++, i), { lookAhead: 2 })) {
+    for await (const _ of orderedPages(20, async (i) => {
+      started++;
+      return i;
+    }, { lookAhead: 2 })) {
       consumed++;
       await delay(2);
       maxAhead = Math.max(maxAhead, started - consumed);
@@ -44,7 +47,10 @@ describe('orderedPages', () => {
       (i, signal) =>
         new Promise<number>((resolve, reject) => {
           if (i === 0) return resolve(0);
-          signal.addEventListener('abort', () => (aborted.push(i), reject(signal.reason)));
+          signal.addEventListener('abort', () => {
+            aborted.push(i);
+            reject(signal.reason);
+          });
         }),
       { lookAhead: 3 },
     );
