@@ -46,16 +46,23 @@ const child = async (variant: Variant, url: string): Promise<Result> => {
   const t0 = performance.now();
   let items = 0;
   let bytes = 0;
-  const listings: Array<{ section: string; type?: number }> = [{ section: '1' }, { section: '2', type: PLEX_TYPE.episode }];
+  const listings: Array<{ section: string; type?: number }> = [
+    { section: '1' },
+    { section: '2', type: PLEX_TYPE.episode },
+  ];
   let pageSize: number | null = null;
   let concurrency: number | null = null;
 
   if (variant === 'unpaged') {
     for (const l of listings) {
-      const res = await fetch(`${url}/library/sections/${l.section}/all${l.type ? `?type=${l.type}` : ''}`, { headers: { 'X-Plex-Token': TOKEN, Accept: 'application/json' } });
+      const res = await fetch(`${url}/library/sections/${l.section}/all${l.type ? `?type=${l.type}` : ''}`, {
+        headers: { 'X-Plex-Token': TOKEN, Accept: 'application/json' },
+      });
       const text = await res.text();
       sample();
-      const body = JSON.parse(text) as { MediaContainer: { Metadata?: Array<{ Media?: Array<{ Part?: Array<{ size?: number }> }> }> } };
+      const body = JSON.parse(text) as {
+        MediaContainer: { Metadata?: Array<{ Media?: Array<{ Part?: Array<{ size?: number }> }> }> };
+      };
       sample();
       for (const m of body.MediaContainer.Metadata ?? []) {
         items++;
@@ -65,7 +72,14 @@ const child = async (variant: Variant, url: string): Promise<Result> => {
   } else {
     pageSize = cfg.PLEX_PAGE_SIZE;
     concurrency = variant === 'paged-c1' ? 1 : cfg.UPSTREAM_CONCURRENCY;
-    const client = new PlexClient({ baseUrl: url, token: TOKEN, pageSize, concurrency, timeoutMs: cfg.UPSTREAM_TIMEOUT_MS, retries: cfg.UPSTREAM_RETRIES });
+    const client = new PlexClient({
+      baseUrl: url,
+      token: TOKEN,
+      pageSize,
+      concurrency,
+      timeoutMs: cfg.UPSTREAM_TIMEOUT_MS,
+      retries: cfg.UPSTREAM_RETRIES,
+    });
     const kept: unknown[] = [];
     for (const l of listings) {
       for await (const page of client.iterateSectionItems(l.section, { type: l.type })) {
@@ -114,8 +128,12 @@ const main = async () => {
   const dataset = generateLibrary({ seed: 1, movies, episodes, artists: 0, photos: 0, deletions: false });
   const genMs = Math.round(performance.now() - t);
   const plex = await startFakePlex(dataset, { token: TOKEN, latencyMs: arg('latency', 0) || undefined });
-  console.log(`dataset: ${dataset.items.length} items generated in ${genMs} ms (${movies} movies, ${episodes} episodes + their shows/seasons)`);
-  console.log(`node ${process.version}, fake Plex in the parent process at ${plex.url}, latency ${arg('latency', 0)} ms/request`);
+  console.log(
+    `dataset: ${dataset.items.length} items generated in ${genMs} ms (${movies} movies, ${episodes} episodes + their shows/seasons)`,
+  );
+  console.log(
+    `node ${process.version}, fake Plex in the parent process at ${plex.url}, latency ${arg('latency', 0)} ms/request`,
+  );
   const results: Result[] = [];
   try {
     for (const variant of ['paged', 'paged-c1', 'paged-retain', 'unpaged'] as const) {
@@ -128,8 +146,28 @@ const main = async () => {
   } finally {
     await plex.close();
   }
-  const header = ['variant', 'page size', 'concurrency', 'items', 'time ms', 'peak RSS MB', 'RSS before MB', 'peak heap MB'];
-  const rows = results.map((r) => [r.variant, r.pageSize ?? 'none', r.concurrency ?? 1, r.items, r.ms, r.peakRssMb, r.baselineRssMb, r.peakHeapMb].map(String));
+  const header = [
+    'variant',
+    'page size',
+    'concurrency',
+    'items',
+    'time ms',
+    'peak RSS MB',
+    'RSS before MB',
+    'peak heap MB',
+  ];
+  const rows = results.map((r) =>
+    [
+      r.variant,
+      r.pageSize ?? 'none',
+      r.concurrency ?? 1,
+      r.items,
+      r.ms,
+      r.peakRssMb,
+      r.baselineRssMb,
+      r.peakHeapMb,
+    ].map(String),
+  );
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i] ?? 0)).join(' | ')} |`;
   console.log(['', line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n'));

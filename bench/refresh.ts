@@ -23,7 +23,12 @@ export interface BenchUpstreams {
 }
 
 export const startUpstreams = async (opts: { movies?: number; episodes?: number } = {}): Promise<BenchUpstreams> => {
-  const dataset = generateLibrary({ movies: opts.movies ?? 50_000, episodes: opts.episodes ?? 50_000, artists: 0, photos: 0 });
+  const dataset = generateLibrary({
+    movies: opts.movies ?? 50_000,
+    episodes: opts.episodes ?? 50_000,
+    artists: 0,
+    photos: 0,
+  });
   const plex = await startFakePlex(dataset, { token: PLEX_TOKEN });
   const tautulli = await startFakeTautulli(dataset, { apiKey: TAUTULLI_KEY });
   const mongo = process.env.MONGODB_URI ? undefined : await spawnEmbeddedMongo();
@@ -45,9 +50,16 @@ export const startUpstreams = async (opts: { movies?: number; episodes?: number 
 };
 
 /** Runs `script --child <args>` in a fresh Node (so its peak RSS is its own) and parses its last JSON line. */
-export const runChild = (script: string, args: string[], env: Record<string, string>): Promise<Record<string, unknown>> =>
+export const runChild = (
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<Record<string, unknown>> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, '--child', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', script, '--child', ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.once('exit', (code) => {
@@ -64,13 +76,17 @@ export const runChild = (script: string, args: string[], env: Record<string, str
 /** Settings of the bench user: the child's env points at the parent's fake upstreams. */
 export const benchSettings = (cacheTtlMinutes: number) => async () =>
   resolvedSettings(
-    { plex: { url: process.env.PLEX_URL!, token: process.env.PLEX_TOKEN! }, tautulli: { url: process.env.TAUTULLI_URL!, apiKey: process.env.TAUTULLI_API_KEY! } },
+    {
+      plex: { url: process.env.PLEX_URL!, token: process.env.PLEX_TOKEN! },
+      tautulli: { url: process.env.TAUTULLI_URL!, apiKey: process.env.TAUTULLI_API_KEY! },
+    },
     { cacheTtlMinutes },
   );
 
 export const peakRssMb = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
 
-export const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+export const percentile = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 // Parsed only when run directly: bench/unused.ts imports this file with its own arguments.
 const readArgs = () =>
@@ -124,9 +140,15 @@ const child = async () => {
 const parent = async () => {
   const up = await startUpstreams({ movies: Number(values.movies), episodes: Number(values.episodes) });
   try {
-    console.log(`# cold refresh: ${values.movies} movies + ${values.episodes} episodes, fake Plex/Tautulli + ${process.env.MONGODB_URI ? 'MongoDB' : 'embedded store'} on 127.0.0.1`);
+    console.log(
+      `# cold refresh: ${values.movies} movies + ${values.episodes} episodes, fake Plex/Tautulli + ${process.env.MONGODB_URI ? 'MongoDB' : 'embedded store'} on 127.0.0.1`,
+    );
     for (const chunk of values.chunks.split(',')) {
-      const r = await runChild(__filename, ['--chunk', chunk, '--movies', values.movies, '--episodes', values.episodes], { ...up.env, MONGODB_DB: `plm_bench_${chunk}` });
+      const r = await runChild(
+        __filename,
+        ['--chunk', chunk, '--movies', values.movies, '--episodes', values.episodes],
+        { ...up.env, MONGODB_DB: `plm_bench_${chunk}` },
+      );
       console.log(JSON.stringify(r));
     }
   } finally {

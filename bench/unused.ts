@@ -25,7 +25,13 @@ const N = Math.max(1, Math.min(100_000, Number(values.n) || 200));
 
 const summarize = (name: string, ms: number[], extra: Record<string, unknown> = {}) => {
   const s = [...ms].sort((a, b) => a - b);
-  return { variant: name, n: s.length, median_ms: +percentile(s, 50).toFixed(2), p99_ms: +percentile(s, 99).toFixed(2), ...extra };
+  return {
+    variant: name,
+    n: s.length,
+    median_ms: +percentile(s, 50).toFixed(2),
+    p99_ms: +percentile(s, 99).toFixed(2),
+    ...extra,
+  };
 };
 
 const VARIANTS: Array<{ name: string; id: string; query: Record<string, string>; headers?: Record<string, string> }> = [
@@ -34,7 +40,12 @@ const VARIANTS: Array<{ name: string; id: string; query: Record<string, string>;
   { name: 'movies limit=10000 JSON (uncompressed)', id: '1', query: { threshold: '90', limit: '10000' } },
   // The whole list is ~8 MB of JSON: over Lambda's 6 MB cap uncompressed (406 RESPONSE_TOO_LARGE), so gzip.
   { name: 'movies full list JSON gzip', id: '1', query: { threshold: '90' }, headers: { 'accept-encoding': 'gzip' } },
-  { name: 'movies full list CSV gzip', id: '1', query: { threshold: '90', format: 'csv' }, headers: { 'accept-encoding': 'gzip' } },
+  {
+    name: 'movies full list CSV gzip',
+    id: '1',
+    query: { threshold: '90', format: 'csv' },
+    headers: { 'accept-encoding': 'gzip' },
+  },
   { name: 'shows full list JSON', id: '2', query: { threshold: '90' } },
 ];
 
@@ -51,7 +62,14 @@ const child = async () => {
   const { token } = await createUserAndLogin();
   const results: unknown[] = [];
   for (const v of VARIANTS) {
-    const call = () => invoke(handler, { path: `/api/library/${v.id}/unused`, pathParameters: { id: v.id }, query: v.query, token, headers: v.headers });
+    const call = () =>
+      invoke(handler, {
+        path: `/api/library/${v.id}/unused`,
+        pathParameters: { id: v.id },
+        query: v.query,
+        token,
+        headers: v.headers,
+      });
     const first = await call(); // warm-up: builds or loads the snapshot
     if (first.statusCode !== 200) throw new Error(`${v.name}: ${first.statusCode} ${first.body.slice(0, 200)}`);
     const times: number[] = [];
@@ -61,9 +79,12 @@ const child = async () => {
       const r = await call();
       times.push(performance.now() - t);
       bytes = r.body.length;
-      if (r.headers['x-cache'] !== 'hit') throw new Error(`${v.name}: expected a cache hit, got ${r.headers['x-cache']}`);
+      if (r.headers['x-cache'] !== 'hit')
+        throw new Error(`${v.name}: expected a cache hit, got ${r.headers['x-cache']}`);
     }
-    results.push(summarize(v.name, times, { items: Number(first.headers['x-total-count']), body_kb: Math.round(bytes / 1024) }));
+    results.push(
+      summarize(v.name, times, { items: Number(first.headers['x-total-count']), body_kb: Math.round(bytes / 1024) }),
+    );
   }
   await (await getDb()).dropDatabase();
   await closeDb();
@@ -73,7 +94,8 @@ const child = async () => {
 
 const overHttp = async (url: string, token: string) => {
   const u = new URL(url);
-  if (u.hostname !== '127.0.0.1' && u.hostname !== 'localhost') throw new Error('bench/unused.ts only talks to 127.0.0.1/localhost');
+  if (u.hostname !== '127.0.0.1' && u.hostname !== 'localhost')
+    throw new Error('bench/unused.ts only talks to 127.0.0.1/localhost');
   const concurrency = Math.max(1, Math.min(64, Number(values.concurrency) || 1));
   const times: number[] = [];
   let next = 0;
@@ -92,7 +114,11 @@ const overHttp = async (url: string, token: string) => {
   };
   await fetch(u, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.arrayBuffer()); // warm-up
   await Promise.all(Array.from({ length: concurrency }, worker));
-  console.log(JSON.stringify(summarize(`HTTP ${u.pathname}${u.search} c=${concurrency}`, times, { last_status: status, last_x_cache: cache })));
+  console.log(
+    JSON.stringify(
+      summarize(`HTTP ${u.pathname}${u.search} c=${concurrency}`, times, { last_status: status, last_x_cache: cache }),
+    ),
+  );
 };
 
 const parent = async () => {
@@ -102,7 +128,9 @@ const parent = async () => {
   }
   const up = await startUpstreams();
   try {
-    console.log(`# warm unused, in-process through the Middy handler, n=${N} per variant (100k items: 50k movies + 50k episodes)`);
+    console.log(
+      `# warm unused, in-process through the Middy handler, n=${N} per variant (100k items: 50k movies + 50k episodes)`,
+    );
     const r = await runChild(__filename, ['--n', String(N)], { ...up.env, MONGODB_DB: 'plm_bench_unused' });
     for (const row of r.results as unknown[]) console.log(JSON.stringify(row));
     console.log(JSON.stringify({ peak_rss_mb: r.peak_rss_mb }));

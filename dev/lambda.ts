@@ -91,7 +91,9 @@ export const invoke = async (handler: unknown, input: EventInput = {}, timeoutMs
     headers?: Record<string, string | number | boolean>;
     body?: string;
   };
-  const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
+  const headers = Object.fromEntries(
+    Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]),
+  );
   const body = result.body ?? '';
   return { statusCode: result.statusCode, headers, body, json: <T>() => JSON.parse(body) as T };
 };

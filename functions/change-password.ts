@@ -4,7 +4,6 @@ import { httpHandler } from '../lib/http/handler';
 import { ok } from '../lib/http/response';
 
 /** POST /api/password {currentPassword, newPassword} → a fresh token pair; every other session is revoked. */
-export const handler = httpHandler(
-  ROUTES.changePassword,
-  async ({ body, user, client }) => ok(await changePassword(user.id, body.currentPassword, body.newPassword, client)),
+export const handler = httpHandler(ROUTES.changePassword, async ({ body, user, client }) =>
+  ok(await changePassword(user.id, body.currentPassword, body.newPassword, client)),
 );

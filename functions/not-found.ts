@@ -7,5 +7,8 @@ import { httpHandler } from '../lib/http/handler';
  * the same JSON error shape and security headers as every other answer.
  */
 export const handler = httpHandler(ROUTES.notFound, async ({ event }) => {
-  throw notFound(`No route for ${event.requestContext?.http?.method ?? ''} ${event.rawPath ?? ''}`.trim(), 'ROUTE_NOT_FOUND');
+  throw notFound(
+    `No route for ${event.requestContext?.http?.method ?? ''} ${event.rawPath ?? ''}`.trim(),
+    'ROUTE_NOT_FOUND',
+  );
 });

@@ -9,10 +9,13 @@ import { etagOf, updateSettings } from '../lib/settings/service';
  * effective settings. Omitted = keep, null = clear, masked secret = keep;
  * If-Match (412) or body `version` (409) guard against lost updates.
  */
-export const handler = httpHandler(
-  ROUTES.settingsPut,
-  async ({ body, query, user, client, signal, event }) => {
-    const view = await updateSettings(body, { ifMatch: ifMatchHeader(event), verify: query.verify, signal, user, client });
-    return ok(view, { ETag: etagOf(view.version) });
-  },
-);
+export const handler = httpHandler(ROUTES.settingsPut, async ({ body, query, user, client, signal, event }) => {
+  const view = await updateSettings(body, {
+    ifMatch: ifMatchHeader(event),
+    verify: query.verify,
+    signal,
+    user,
+    client,
+  });
+  return ok(view, { ETag: etagOf(view.version) });
+});

@@ -12,13 +12,19 @@ import { warmAll, type WarmReport } from '../lib/media/warmer';
  *   npx serverless invoke local -f warmCache [--data '{"force":true}']
  * Refreshes every library of every configured Plex server; returns the report.
  */
-const warm = async (event: unknown, context?: Partial<Pick<Context, 'getRemainingTimeInMillis'>>): Promise<WarmReport> => {
+const warm = async (
+  event: unknown,
+  context?: Partial<Pick<Context, 'getRemainingTimeInMillis'>>,
+): Promise<WarmReport> => {
   const force = typeof event === 'object' && event !== null && (event as { force?: unknown }).force === true;
   const service = getLibraryService();
   const remaining = context?.getRemainingTimeInMillis;
   try {
     // Stop starting libraries when the invocation nears its timeout (= the 15-minute schedule).
-    return await warmAll(service, service.store, { force, remainingTimeMs: remaining ? () => remaining.call(context) : undefined });
+    return await warmAll(service, service.store, {
+      force,
+      remainingTimeMs: remaining ? () => remaining.call(context) : undefined,
+    });
   } finally {
     // `serverless invoke local` waits for the event loop to empty; in Lambda the
     // connection stays open for the next warm invocation.

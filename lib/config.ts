@@ -63,7 +63,11 @@ export const EnvSchema = z.object({
   /** Current AES-256-GCM key for secrets at rest: 32 bytes, base64 or hex. */
   SETTINGS_ENCRYPTION_KEY: optionalString,
   /** Id stored beside each ciphertext so keys can be rotated. */
-  SETTINGS_ENCRYPTION_KEY_ID: z.string().trim().regex(/^[A-Za-z0-9_-]{1,32}$/).default('k1'),
+  SETTINGS_ENCRYPTION_KEY_ID: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]{1,32}$/)
+    .default('k1'),
   /** Retired keys still accepted for decryption: "id:key,id:key". */
   SETTINGS_ENCRYPTION_OLD_KEYS: optionalString,
   CORS_ALLOWED_ORIGINS: z
@@ -201,7 +205,9 @@ export const parseConfig = (env: NodeJS.ProcessEnv): Config => {
   if (!isLocal) {
     if (!secret) throw new ConfigError('JWT_SECRET is required in production (NODE_ENV=production or in AWS Lambda)');
     if (secret.length < 32 || WEAK_SECRETS.has(secret.toLowerCase())) {
-      throw new ConfigError('JWT_SECRET is too weak: use at least 32 random characters (e.g. `openssl rand -base64 48`)');
+      throw new ConfigError(
+        'JWT_SECRET is too weak: use at least 32 random characters (e.g. `openssl rand -base64 48`)',
+      );
     }
     if (!e.MONGODB_URI) throw new ConfigError('MONGODB_URI is required in production');
     if (!e.SETTINGS_ENCRYPTION_KEY) throw new ConfigError('SETTINGS_ENCRYPTION_KEY is required in production');

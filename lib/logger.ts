@@ -7,11 +7,13 @@ import { Logger } from '@aws-lambda-powertools/logger';
  * accident: any attribute whose key looks secret is replaced, and secret-bearing
  * query parameters inside strings (URLs in error messages) are masked.
  */
-const SECRET_KEY = /pass(word)?|secret|token|apikey|api_key|authorization|cookie|ciphertext|encryption|^key$|credential/i;
+const SECRET_KEY =
+  /pass(word)?|secret|token|apikey|api_key|authorization|cookie|ciphertext|encryption|^key$|credential/i;
 const SECRET_IN_TEXT = /((?:x-plex-token|apikey|api_key|token|password|secret)=)[^&\s"']+/gi;
 const BEARER_IN_TEXT = /(bearer\s+)[A-Za-z0-9._~+/=-]+/gi;
 /** "password":"…" inside a JSON string (a raw request body, an echoed upstream answer). */
-const SECRET_IN_JSON = /("[^"]*(?:pass(?:word)?|secret|token|apikey|api_key|authorization)[^"]*"\s*:\s*")(?:[^"\\]|\\.)*(")/gi;
+const SECRET_IN_JSON =
+  /("[^"]*(?:pass(?:word)?|secret|token|apikey|api_key|authorization)[^"]*"\s*:\s*")(?:[^"\\]|\\.)*(")/gi;
 export const REDACTED = '[REDACTED]';
 
 /** Keys that are safe even though they match SECRET_KEY (counts and flags, not secrets). */
@@ -24,7 +26,14 @@ export const redactText = (text: string): string =>
     .replace(SECRET_IN_JSON, `$1${REDACTED}$2`);
 
 export const redactReplacer = (key: string, value: unknown): unknown => {
-  if (key && !SAFE_KEYS.has(key) && SECRET_KEY.test(key) && value !== null && value !== undefined && typeof value !== 'boolean') {
+  if (
+    key &&
+    !SAFE_KEYS.has(key) &&
+    SECRET_KEY.test(key) &&
+    value !== null &&
+    value !== undefined &&
+    typeof value !== 'boolean'
+  ) {
     return REDACTED;
   }
   if (typeof value === 'string') return redactText(value);

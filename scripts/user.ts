@@ -109,7 +109,12 @@ const main = async (): Promise<void> => {
         const user = (await findUserByUsername(username(values.username))) ?? fail('no such user');
         await setPassword(user._id, await newPassword());
         const revoked = await revokeAllSessions(user._id, 'password_change');
-        await recordAudit({ type: 'password_reset', userId: user._id, username: user.username, details: { sessionsRevoked: revoked } });
+        await recordAudit({
+          type: 'password_reset',
+          userId: user._id,
+          username: user.username,
+          details: { sessionsRevoked: revoked },
+        });
         process.stdout.write(`password reset for ${user.username}; ${revoked} session(s) ended\n`);
         break;
       }

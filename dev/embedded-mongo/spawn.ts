@@ -32,8 +32,15 @@ const stopChild = (child: ChildProcess) => (): Promise<void> =>
  * when the parent (jest, npm start, the CLI, a benchmark) dies.
  */
 export const spawnEmbeddedMongo = async (options: EmbeddedMongoOptions = {}): Promise<EmbeddedMongo> => {
-  const args = ['--port', String(options.port ?? 0), ...(options.dataFile ? ['--data', options.dataFile] : []), '--exit-with-parent'];
-  const child = spawn(process.execPath, [join(__dirname, 'server.mjs'), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const args = [
+    '--port',
+    String(options.port ?? 0),
+    ...(options.dataFile ? ['--data', options.dataFile] : []),
+    '--exit-with-parent',
+  ];
+  const child = spawn(process.execPath, [join(__dirname, 'server.mjs'), ...args], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: child.stdout! });
   const uri = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {

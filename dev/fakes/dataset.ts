@@ -103,7 +103,15 @@ export class DatasetBuilder {
   private readonly ds: FakeDataset;
   private nextKey = 100;
 
-  constructor(opts: { now?: number; machineIdentifier?: string; accounts?: FakeAccount[]; tautulliInstalledAt?: number; tautulliLastRefreshed?: number | null } = {}) {
+  constructor(
+    opts: {
+      now?: number;
+      machineIdentifier?: string;
+      accounts?: FakeAccount[];
+      tautulliInstalledAt?: number;
+      tautulliLastRefreshed?: number | null;
+    } = {},
+  ) {
     const now = opts.now ?? DEFAULT_NOW;
     this.ds = {
       machineIdentifier: opts.machineIdentifier ?? 'fake0machine0identifier0000000000000000',
@@ -180,7 +188,12 @@ export class DatasetBuilder {
   season(showKey: string, input: ItemInput = {}): string {
     const show = this.parentOf(showKey);
     const index = input.index ?? this.ds.items.filter((i) => i.parentRatingKey === showKey).length + 1;
-    return this.add(show.sectionId, 'season', { title: `Season ${index}`, addedAt: show.addedAt, ...input, index }, { parentRatingKey: showKey });
+    return this.add(
+      show.sectionId,
+      'season',
+      { title: `Season ${index}`, addedAt: show.addedAt, ...input, index },
+      { parentRatingKey: showKey },
+    );
   }
 
   episode(seasonKey: string, input: ItemInput = {}): string {

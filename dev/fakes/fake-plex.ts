@@ -16,16 +16,27 @@ import { OWNER_ACCOUNT_ID, type FakeDataset, type FakeItem } from './dataset';
 import { startFakeServer, type FakeResponse, type FakeServer, type RecordedRequest } from './fake-server';
 import { LibraryView, PLEX_TYPE_NUMBER, SECTION_DEFAULT_TYPE } from './library-view';
 
-export const PLEX_UNAUTHORIZED_BODY = '<html><head><title>Unauthorized</title></head><body><h1>401 Unauthorized</h1></body></html>';
+export const PLEX_UNAUTHORIZED_BODY =
+  '<html><head><title>Unauthorized</title></head><body><h1>401 Unauthorized</h1></body></html>';
 const NOT_FOUND_BODY = '<html><head><title>Not Found</title></head><body><h1>404 Not Found</h1></body></html>';
 
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json | undefined };
 type JsonObject = { [k: string]: Json | undefined };
 
 const TYPE_BY_NUMBER = new Map(Object.entries(PLEX_TYPE_NUMBER).map(([t, n]) => [n, t]));
-const XML_ELEMENT: Record<string, string> = { movie: 'Video', episode: 'Video', show: 'Directory', season: 'Directory', artist: 'Directory', album: 'Directory', track: 'Track', photo: 'Photo' };
+const XML_ELEMENT: Record<string, string> = {
+  movie: 'Video',
+  episode: 'Video',
+  show: 'Directory',
+  season: 'Directory',
+  artist: 'Directory',
+  album: 'Directory',
+  track: 'Track',
+  photo: 'Photo',
+};
 
-const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeXml = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** JSON children arrays become elements; Metadata elements are named after their type, as in PMS XML. */
 const toXml = (name: string, obj: JsonObject): string => {
@@ -73,14 +84,25 @@ export const startFakePlex = async (dataset: FakeDataset, opts: FakePlexOptions)
   let view = new LibraryView(dataset);
   const quirks: FakePlexQuirks = { omitTotalSize: opts.omitTotalSize ?? false };
   /** Whose token made the request: the owner's unless a shared token was used. */
-  const accountOf = (req: RecordedRequest): number => (req.principal !== undefined ? Number(req.principal) : OWNER_ACCOUNT_ID);
+  const accountOf = (req: RecordedRequest): number =>
+    req.principal !== undefined ? Number(req.principal) : OWNER_ACCOUNT_ID;
 
-  const answer = (req: RecordedRequest, container: JsonObject, extraHeaders: Record<string, string> = {}): FakeResponse => {
+  const answer = (
+    req: RecordedRequest,
+    container: JsonObject,
+    extraHeaders: Record<string, string> = {},
+  ): FakeResponse => {
     const json = (req.headers.accept ?? '').includes('json');
     return {
       status: 200,
-      headers: { 'Content-Type': json ? 'application/json' : 'text/xml;charset=utf-8', 'X-Plex-Protocol': '1.0', ...extraHeaders },
-      body: json ? JSON.stringify({ MediaContainer: container }) : `<?xml version="1.0" encoding="UTF-8"?>\n${toXml('MediaContainer', container)}`,
+      headers: {
+        'Content-Type': json ? 'application/json' : 'text/xml;charset=utf-8',
+        'X-Plex-Protocol': '1.0',
+        ...extraHeaders,
+      },
+      body: json
+        ? JSON.stringify({ MediaContainer: container })
+        : `<?xml version="1.0" encoding="UTF-8"?>\n${toXml('MediaContainer', container)}`,
     };
   };
 
@@ -94,7 +116,8 @@ export const startFakePlex = async (dataset: FakeDataset, opts: FakePlexOptions)
     const size = sizeRaw === undefined ? all.length : Math.max(0, Number(sizeRaw) || 0);
     const rows = all.slice(start, start + size);
     const container: JsonObject = { size: rows.length };
-    if (paged) Object.assign(container, quirks.omitTotalSize ? { offset: start } : { totalSize: all.length, offset: start });
+    if (paged)
+      Object.assign(container, quirks.omitTotalSize ? { offset: start } : { totalSize: all.length, offset: start });
     const headers: Record<string, string> = paged ? { 'X-Plex-Container-Start': String(start) } : {};
     if (paged && !quirks.omitTotalSize) headers['X-Plex-Container-Total-Size'] = String(all.length);
     return { rows, container, headers };
@@ -226,7 +249,8 @@ export const startFakePlex = async (dataset: FakeDataset, opts: FakePlexOptions)
         (onlyAccount === undefined || h.play.accountId === onlyAccount) &&
         (!q.librarySectionID || h.item.sectionId === q.librarySectionID) &&
         (!q.accountID || String(h.play.accountId) === q.accountID) &&
-        (!q.metadataItemID || [h.item.ratingKey, h.item.parentRatingKey, h.item.grandparentRatingKey].includes(q.metadataItemID)) &&
+        (!q.metadataItemID ||
+          [h.item.ratingKey, h.item.parentRatingKey, h.item.grandparentRatingKey].includes(q.metadataItemID)) &&
         (sinceRaw === undefined || h.play.viewedAt >= Number(sinceRaw)),
     );
     if (q.sort === 'viewedAt:asc' || q.sort === 'viewedAt') rows = [...rows].reverse();
@@ -258,11 +282,18 @@ export const startFakePlex = async (dataset: FakeDataset, opts: FakePlexOptions)
 
   /** GET /accounts: the server's system accounts, admin (owner) token only. */
   const accounts = (req: RecordedRequest): FakeResponse => {
-    if (req.principal !== undefined) return { status: 401, headers: { 'Content-Type': 'text/html' }, body: PLEX_UNAUTHORIZED_BODY };
+    if (req.principal !== undefined)
+      return { status: 401, headers: { 'Content-Type': 'text/html' }, body: PLEX_UNAUTHORIZED_BODY };
     return answer(req, {
       size: view.ds.accounts.length,
       identifier: 'com.plexapp.system.accounts',
-      Account: view.ds.accounts.map((a) => ({ id: a.id, key: `/accounts/${a.id}`, name: a.name, defaultAudioLanguage: 'en', autoSelectAudio: true })),
+      Account: view.ds.accounts.map((a) => ({
+        id: a.id,
+        key: `/accounts/${a.id}`,
+        name: a.name,
+        defaultAudioLanguage: 'en',
+        autoSelectAudio: true,
+      })),
     });
   };
 
@@ -280,12 +311,23 @@ export const startFakePlex = async (dataset: FakeDataset, opts: FakePlexOptions)
     errorBody: (status) =>
       status === 401
         ? { status, headers: { 'Content-Type': 'text/html' }, body: PLEX_UNAUTHORIZED_BODY }
-        : { status, headers: { 'Content-Type': 'text/html' }, body: `<html><head><title>${status}</title></head><body><h1>${status}</h1></body></html>` },
+        : {
+            status,
+            headers: { 'Content-Type': 'text/html' },
+            body: `<html><head><title>${status}</title></head><body><h1>${status}</h1></body></html>`,
+          },
     handle: (req) => {
       if (req.path === '/identity') {
-        return answer(req, { size: 0, apiVersion: '1.1.1', claimed: true, machineIdentifier: view.ds.machineIdentifier, version: view.ds.version });
+        return answer(req, {
+          size: 0,
+          apiVersion: '1.1.1',
+          claimed: true,
+          machineIdentifier: view.ds.machineIdentifier,
+          version: view.ds.version,
+        });
       }
-      if (!req.authorized) return { status: 401, headers: { 'Content-Type': 'text/html' }, body: PLEX_UNAUTHORIZED_BODY };
+      if (!req.authorized)
+        return { status: 401, headers: { 'Content-Type': 'text/html' }, body: PLEX_UNAUTHORIZED_BODY };
       if (req.path === '/library/sections' || req.path === '/library/sections/') return sections(req);
       const m = /^\/library\/sections\/([^/]+)\/all$/.exec(req.path);
       if (m?.[1]) return listing(req, decodeURIComponent(m[1]));

@@ -100,7 +100,13 @@ export const startFakeServer = async (opts: FakeServerOptions): Promise<FakeServ
   let maxInFlight = 0;
 
   const takeFault = (rec: RecordedRequest): Fault | undefined => {
-    const i = faults.findIndex((f) => f.left > 0 && (!f.path || rec.path.startsWith(f.path)) && (!f.cmd || rec.query.cmd === f.cmd) && (!f.match || f.match(rec)));
+    const i = faults.findIndex(
+      (f) =>
+        f.left > 0 &&
+        (!f.path || rec.path.startsWith(f.path)) &&
+        (!f.cmd || rec.query.cmd === f.cmd) &&
+        (!f.match || f.match(rec)),
+    );
     const f = faults[i];
     if (!f) return undefined;
     f.left--;
@@ -130,14 +136,18 @@ export const startFakeServer = async (opts: FakeServerOptions): Promise<FakeServ
     const query: Record<string, string> = {};
     for (const [k, v] of url.searchParams) if (k !== opts.secretQuery) query[k] = v;
     const sent = querySecret ?? (opts.headerAuthenticates ? headerSecret : undefined);
-    const alt = sent !== undefined && sent !== opts.secret && opts.altSecrets && Object.hasOwn(opts.altSecrets, sent) ? opts.altSecrets[sent] : undefined;
+    const alt =
+      sent !== undefined && sent !== opts.secret && opts.altSecrets && Object.hasOwn(opts.altSecrets, sent)
+        ? opts.altSecrets[sent]
+        : undefined;
     const rec: RecordedRequest = {
       method: req.method ?? 'GET',
       path: url.pathname,
       query,
       headers,
       secretIn: { header: headerSecret !== undefined, query: querySecret !== undefined },
-      authorized: querySecret === opts.secret || (opts.headerAuthenticates && headerSecret === opts.secret) || alt !== undefined,
+      authorized:
+        querySecret === opts.secret || (opts.headerAuthenticates && headerSecret === opts.secret) || alt !== undefined,
     };
     if (alt !== undefined) rec.principal = alt;
     requests.push(rec);
@@ -155,14 +165,22 @@ export const startFakeServer = async (opts: FakeServerOptions): Promise<FakeServ
           await sleep(fault.delayMs ?? 1000);
           break;
         case 'status': {
-          const r = fault.body !== undefined ? { status: fault.status ?? 500, body: fault.body } : opts.errorBody(fault.status ?? 500);
-          const extra: Record<string, string> = fault.retryAfter !== undefined ? { 'Retry-After': String(fault.retryAfter) } : {};
+          const r =
+            fault.body !== undefined
+              ? { status: fault.status ?? 500, body: fault.body }
+              : opts.errorBody(fault.status ?? 500);
+          const extra: Record<string, string> =
+            fault.retryAfter !== undefined ? { 'Retry-After': String(fault.retryAfter) } : {};
           if (fault.contentType) extra['Content-Type'] = fault.contentType;
           send(res, { ...r, headers: { ...r.headers, ...extra } });
           return;
         }
         case 'malformed':
-          send(res, { status: 200, headers: { 'Content-Type': 'application/json' }, body: fault.body ?? '{"MediaContainer":{"size":1,"Metadata":[{"ratingKey":' });
+          send(res, {
+            status: 200,
+            headers: { 'Content-Type': 'application/json' },
+            body: fault.body ?? '{"MediaContainer":{"size":1,"Metadata":[{"ratingKey":',
+          });
           return;
         case 'empty':
           send(res, { status: 200, headers: { 'Content-Type': 'application/json' }, body: '{}' });

@@ -12,7 +12,13 @@ import { LibraryView, SECTION_DEFAULT_TYPE } from './library-view';
 
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
 
-const COMMANDS = ['get_libraries', 'get_library_names', 'get_library_media_info', 'get_history', 'get_server_identity'] as const;
+const COMMANDS = [
+  'get_libraries',
+  'get_library_names',
+  'get_library_media_info',
+  'get_history',
+  'get_server_identity',
+] as const;
 const POSSIBLE = `Possible commands are: ${COMMANDS.join(', ')}`;
 
 const envelope = (status: number, result: 'success' | 'error', message: string | null, data: Json): FakeResponse => ({
@@ -23,7 +29,15 @@ const envelope = (status: number, result: 'success' | 'error', message: string |
 const fail = (message: string | null) => envelope(400, 'error', message, {});
 const ok = (data: Json) => envelope(200, 'success', null, data);
 
-const UNKNOWN_SECTION = { recordsFiltered: 0, recordsTotal: 0, draw: 0, data: [], filtered_file_size: 0, total_file_size: 0, last_refreshed: null };
+const UNKNOWN_SECTION = {
+  recordsFiltered: 0,
+  recordsTotal: 0,
+  draw: 0,
+  data: [],
+  filtered_file_size: 0,
+  total_file_size: 0,
+  last_refreshed: null,
+};
 
 /** Python's list[a:b], which is how Tautulli pages (so length=-1 drops the last row). */
 const pySlice = <T>(xs: readonly T[], a: number, b: number): T[] => {
@@ -48,7 +62,13 @@ export interface FakeTautulli extends FakeServer {
   setDataset(dataset: FakeDataset): void;
 }
 
-type MediaRow = { [k: string]: Json } & { file_size: string; sort_title: string; added_at: string; last_played: number | null; play_count: number | null };
+type MediaRow = { [k: string]: Json } & {
+  file_size: string;
+  sort_title: string;
+  added_at: string;
+  last_played: number | null;
+  play_count: number | null;
+};
 
 export const startFakeTautulli = async (dataset: FakeDataset, opts: FakeTautulliOptions): Promise<FakeTautulli> => {
   let view = new LibraryView(dataset);
@@ -170,7 +190,9 @@ export const startFakeTautulli = async (dataset: FakeDataset, opts: FakeTautulli
           (!q.grandparent_rating_key || item.grandparentRatingKey === q.grandparent_rating_key) &&
           (!q.user_id || String(play.accountId) === q.user_id),
       )
-      .sort((a, b) => ((q.order_dir ?? 'desc') === 'asc' ? 1 : -1) * (a.play.viewedAt - b.play.viewedAt || a.id - b.id));
+      .sort(
+        (a, b) => ((q.order_dir ?? 'desc') === 'asc' ? 1 : -1) * (a.play.viewedAt - b.play.viewedAt || a.id - b.id),
+      );
     const start = toInt(q.start, 0);
     const pageRows = pySlice(rows, start, start + toInt(q.length, 25));
     const intOr = (k: string | undefined) => (k ? Number(k) : '');
@@ -230,8 +252,14 @@ export const startFakeTautulli = async (dataset: FakeDataset, opts: FakeTautulli
     latencyMs: opts.latencyMs,
     errorBody: (status) => envelope(status, 'error', status >= 500 ? 'Check the logs for errors' : null, {}),
     handle: (req: RecordedRequest) => {
-      if (req.path === '/api' || req.path === '/api/') return envelope(200, 'error', 'Please use the /api/v2 endpoint.', {});
-      if (req.path !== '/api/v2' && req.path !== '/api/v2/') return { status: 404, headers: { 'Content-Type': 'text/html' }, body: '<html><body>404 Not Found</body></html>' };
+      if (req.path === '/api' || req.path === '/api/')
+        return envelope(200, 'error', 'Please use the /api/v2 endpoint.', {});
+      if (req.path !== '/api/v2' && req.path !== '/api/v2/')
+        return {
+          status: 404,
+          headers: { 'Content-Type': 'text/html' },
+          body: '<html><body>404 Not Found</body></html>',
+        };
       const q = req.query;
       if (!req.secretIn.query) return fail('Parameter apikey is required');
       if (!q.cmd) return fail(`Parameter cmd is required. ${POSSIBLE}`);
@@ -241,12 +269,22 @@ export const startFakeTautulli = async (dataset: FakeDataset, opts: FakeTautulli
         case 'get_libraries':
           return libraries();
         case 'get_library_names':
-          return ok(view.ds.sections.map((s) => ({ section_id: Number(s.id), section_name: s.title, section_type: s.type, agent: s.agent })));
+          return ok(
+            view.ds.sections.map((s) => ({
+              section_id: Number(s.id),
+              section_name: s.title,
+              section_type: s.type,
+              agent: s.agent,
+            })),
+          );
         case 'get_library_media_info':
           return mediaInfo(q);
         case 'get_server_identity':
           // Tautulli v2.17.2 pmsconnect.get_server_identity: a dict read live from its Plex's /identity.
-          return ok({ machine_identifier: opts.plexMachineIdentifier ?? view.ds.machineIdentifier, version: view.ds.version });
+          return ok({
+            machine_identifier: opts.plexMachineIdentifier ?? view.ds.machineIdentifier,
+            version: view.ds.version,
+          });
         default:
           return history(q);
       }

@@ -8,10 +8,27 @@
  * manually marked by the owner (no history row), played only before Tautulli
  * was installed, added after Tautulli's cache was built, deleted after it.
  */
-import { DEFAULT_NOW, OWNER_ACCOUNT_ID, type FakeDataset, type FakeItem, type FakePlay, type FakeSection, type SectionType } from './dataset';
+import {
+  DEFAULT_NOW,
+  OWNER_ACCOUNT_ID,
+  type FakeDataset,
+  type FakeItem,
+  type FakePlay,
+  type FakeSection,
+  type SectionType,
+} from './dataset';
 
 export { DatasetBuilder, OWNER_ACCOUNT_ID, DEFAULT_NOW } from './dataset';
-export type { FakeDataset, FakeItem, FakePlay, FakeSection, FakeAccount, SectionType, ItemType, ItemInput } from './dataset';
+export type {
+  FakeDataset,
+  FakeItem,
+  FakePlay,
+  FakeSection,
+  FakeAccount,
+  SectionType,
+  ItemType,
+  ItemInput,
+} from './dataset';
 
 export interface GenerateOptions {
   seed?: number;
@@ -43,8 +60,42 @@ export const seededRandom = (seed: number): (() => number) => {
   };
 };
 
-const WORDS = ['Silent', 'Crimson', 'Last', 'Broken', 'Golden', 'Hidden', 'Electric', 'Frozen', 'Wild', 'Lost', 'Iron', 'Paper', 'Midnight', 'Glass', 'Northern', 'Velvet'];
-const NOUNS = ['River', 'Empire', 'Garden', 'Signal', 'Harbor', 'Machine', 'Orchard', 'Voyage', 'Kingdom', 'Circus', 'Lantern', 'Forest', 'Protocol', 'Tide', 'Mirror', 'Engine'];
+const WORDS = [
+  'Silent',
+  'Crimson',
+  'Last',
+  'Broken',
+  'Golden',
+  'Hidden',
+  'Electric',
+  'Frozen',
+  'Wild',
+  'Lost',
+  'Iron',
+  'Paper',
+  'Midnight',
+  'Glass',
+  'Northern',
+  'Velvet',
+];
+const NOUNS = [
+  'River',
+  'Empire',
+  'Garden',
+  'Signal',
+  'Harbor',
+  'Machine',
+  'Orchard',
+  'Voyage',
+  'Kingdom',
+  'Circus',
+  'Lantern',
+  'Forest',
+  'Protocol',
+  'Tide',
+  'Mirror',
+  'Engine',
+];
 
 export const generateLibrary = (opts: GenerateOptions = {}): FakeDataset => {
   const rnd = seededRandom(opts.seed ?? 42);
@@ -54,7 +105,10 @@ export const generateLibrary = (opts: GenerateOptions = {}): FakeDataset => {
   const installedAt = now - 200 * DAY;
   const lastRefreshed = now - 2 * DAY;
   const accountCount = Math.max(1, opts.accounts ?? 4);
-  const accounts = Array.from({ length: accountCount }, (_, i) => ({ id: i + 1, name: i === 0 ? 'owner' : `user${i + 1}` }));
+  const accounts = Array.from({ length: accountCount }, (_, i) => ({
+    id: i + 1,
+    name: i === 0 ? 'owner' : `user${i + 1}`,
+  }));
   const others = accounts.slice(1).map((a) => a.id);
 
   const sections: FakeSection[] = [];
@@ -64,7 +118,17 @@ export const generateLibrary = (opts: GenerateOptions = {}): FakeDataset => {
 
   const addSection = (type: SectionType, title: string, agent: string, scanner: string): string => {
     const id = String(sections.length + 1);
-    sections.push({ id, type, title, agent, scanner, uuid: `5e1f0000-0000-4000-8000-${id.padStart(12, '0')}`, createdAt: now - 1000 * DAY, updatedAt: now - DAY, scannedAt: now - DAY });
+    sections.push({
+      id,
+      type,
+      title,
+      agent,
+      scanner,
+      uuid: `5e1f0000-0000-4000-8000-${id.padStart(12, '0')}`,
+      createdAt: now - 1000 * DAY,
+      updatedAt: now - DAY,
+      scannedAt: now - DAY,
+    });
     return id;
   };
   const title = (n: number) => `${pick(WORDS)} ${pick(NOUNS)} ${n}`;
@@ -104,7 +168,17 @@ export const generateLibrary = (opts: GenerateOptions = {}): FakeDataset => {
   const leaf = (sectionId: string, type: FakeItem['type'], base: Partial<FakeItem>, sizes: number[][]): FakeItem => {
     const t = base.title ?? title(nextKey);
     const addedAt = base.addedAt ?? oldAddedAt();
-    const item: FakeItem = { ratingKey: String(nextKey++), sectionId, type, title: t, titleSort: t, year: base.year ?? int(1960, 2025), addedAt, updatedAt: addedAt + int(0, DAY), ...base };
+    const item: FakeItem = {
+      ratingKey: String(nextKey++),
+      sectionId,
+      type,
+      title: t,
+      titleSort: t,
+      year: base.year ?? int(1960, 2025),
+      addedAt,
+      updatedAt: addedAt + int(0, DAY),
+      ...base,
+    };
     item.title = t;
     if (sizes.length) item.media = sizes;
     items.push(item);
@@ -130,12 +204,24 @@ export const generateLibrary = (opts: GenerateOptions = {}): FakeDataset => {
       const show = leaf(sid, 'show', { year: int(1990, 2025) }, []);
       let newest = show.addedAt;
       for (let s = 1, seasons = int(1, 4); s <= seasons && made < episodes; s++) {
-        const season = leaf(sid, 'season', { title: `Season ${s}`, index: s, parentRatingKey: show.ratingKey, addedAt: show.addedAt, year: show.year }, []);
+        const season = leaf(
+          sid,
+          'season',
+          { title: `Season ${s}`, index: s, parentRatingKey: show.ratingKey, addedAt: show.addedAt, year: show.year },
+          [],
+        );
         for (let e = 1, count = int(3, 12); e <= count && made < episodes; e++, made++) {
           const ep = leaf(
             sid,
             'episode',
-            { title: `Episode ${e}`, index: e, parentRatingKey: season.ratingKey, grandparentRatingKey: show.ratingKey, addedAt: Math.min(now - 3 * DAY, show.addedAt + (s * 20 + e) * DAY), year: show.year },
+            {
+              title: `Episode ${e}`,
+              index: e,
+              parentRatingKey: season.ratingKey,
+              grandparentRatingKey: show.ratingKey,
+              addedAt: Math.min(now - 3 * DAY, show.addedAt + (s * 20 + e) * DAY),
+              year: show.year,
+            },
             [[int(200, 4_000) * 1_000_000 + int(0, 999_999)]],
           );
           persona(ep);
@@ -154,7 +240,21 @@ export const generateLibrary = (opts: GenerateOptions = {}): FakeDataset => {
       for (let b = 1; b <= (opts.albumsPerArtist ?? 2); b++) {
         const album = leaf(sid, 'album', { parentRatingKey: artist.ratingKey, addedAt: artist.addedAt }, []);
         for (let t = 1; t <= (opts.tracksPerAlbum ?? 8); t++) {
-          persona(leaf(sid, 'track', { title: `Track ${t}`, index: t, year: null, parentRatingKey: album.ratingKey, grandparentRatingKey: artist.ratingKey, addedAt: album.addedAt }, [[int(3, 40) * 1_000_000]]));
+          persona(
+            leaf(
+              sid,
+              'track',
+              {
+                title: `Track ${t}`,
+                index: t,
+                year: null,
+                parentRatingKey: album.ratingKey,
+                grandparentRatingKey: artist.ratingKey,
+                addedAt: album.addedAt,
+              },
+              [[int(3, 40) * 1_000_000]],
+            ),
+          );
         }
       }
     }
@@ -163,7 +263,8 @@ export const generateLibrary = (opts: GenerateOptions = {}): FakeDataset => {
   const photos = opts.photos ?? 10;
   if (photos > 0) {
     const sid = addSection('photo', 'Photos', 'com.plexapp.agents.none', 'Plex Photo Scanner');
-    for (let i = 0; i < photos; i++) leaf(sid, 'photo', { year: null, title: `IMG_${String(i).padStart(4, '0')}` }, [[int(1, 20) * 1_000_000]]);
+    for (let i = 0; i < photos; i++)
+      leaf(sid, 'photo', { year: null, title: `IMG_${String(i).padStart(4, '0')}` }, [[int(1, 20) * 1_000_000]]);
   }
 
   for (const item of items) item.titleSort = item.title.replace(/^(the|a|an)\s+/i, '');

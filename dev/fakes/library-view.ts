@@ -6,10 +6,31 @@
  *   added later missing, items deleted later still present) with play stats
  *   over all accounts but only since `installedAt`.
  */
-import { OWNER_ACCOUNT_ID, type FakeDataset, type FakeItem, type FakePlay, type ItemType, type SectionType } from './dataset';
+import {
+  OWNER_ACCOUNT_ID,
+  type FakeDataset,
+  type FakeItem,
+  type FakePlay,
+  type ItemType,
+  type SectionType,
+} from './dataset';
 
-export const PLEX_TYPE_NUMBER: Record<ItemType, number> = { movie: 1, show: 2, season: 3, episode: 4, artist: 8, album: 9, track: 10, photo: 13 };
-export const SECTION_DEFAULT_TYPE: Record<SectionType, ItemType> = { movie: 'movie', show: 'show', artist: 'artist', photo: 'photo' };
+export const PLEX_TYPE_NUMBER: Record<ItemType, number> = {
+  movie: 1,
+  show: 2,
+  season: 3,
+  episode: 4,
+  artist: 8,
+  album: 9,
+  track: 10,
+  photo: 13,
+};
+export const SECTION_DEFAULT_TYPE: Record<SectionType, ItemType> = {
+  movie: 'movie',
+  show: 'show',
+  artist: 'artist',
+  photo: 'photo',
+};
 const LEAF: ReadonlySet<ItemType> = new Set(['movie', 'episode', 'track', 'photo']);
 
 export interface OwnerStats {
@@ -51,7 +72,8 @@ export class LibraryView {
         this.children.set(item.parentRatingKey, siblings);
       }
     }
-    const byTitle = (a: FakeItem, b: FakeItem) => (a.titleSort < b.titleSort ? -1 : a.titleSort > b.titleSort ? 1 : Number(a.ratingKey) - Number(b.ratingKey));
+    const byTitle = (a: FakeItem, b: FakeItem) =>
+      a.titleSort < b.titleSort ? -1 : a.titleSort > b.titleSort ? 1 : Number(a.ratingKey) - Number(b.ratingKey);
     for (const bySection of this.listings.values()) for (const list of bySection.values()) list.sort(byTitle);
 
     for (const p of ds.plays) {
@@ -67,7 +89,9 @@ export class LibraryView {
       const item = this.byKey.get(play.ratingKey);
       if (!play.manualMark && item && this.isLive(item)) this.history.push({ id: i + 1, play, item });
     });
-    this.history.sort((a, b) => b.play.viewedAt - a.play.viewedAt || Number(a.item.ratingKey) - Number(b.item.ratingKey));
+    this.history.sort(
+      (a, b) => b.play.viewedAt - a.play.viewedAt || Number(a.item.ratingKey) - Number(b.item.ratingKey),
+    );
   }
 
   isLive(item: FakeItem): boolean {
@@ -99,7 +123,8 @@ export class LibraryView {
   /** One account's own watch state (what that account's token sees on items). */
   accountStats(item: FakeItem, accountId: number): OwnerStats {
     const own = this.watch.get(accountId);
-    if (LEAF.has(item.type)) return own?.get(item.ratingKey) ?? { viewCount: 0, lastViewedAt: null, viewedLeafCount: 0 };
+    if (LEAF.has(item.type))
+      return own?.get(item.ratingKey) ?? { viewCount: 0, lastViewedAt: null, viewedLeafCount: 0 };
     const agg: OwnerStats = { viewCount: 0, lastViewedAt: null, viewedLeafCount: 0 };
     for (const leaf of this.leavesOf(item)) {
       const s = own?.get(leaf.ratingKey);
@@ -117,7 +142,11 @@ export class LibraryView {
     if (!section) return [];
     const type = SECTION_DEFAULT_TYPE[section.type];
     return this.ds.items.filter(
-      (i) => i.sectionId === sectionId && i.type === type && i.addedAt <= refreshedAt && (i.deletedAt === undefined || i.deletedAt > refreshedAt),
+      (i) =>
+        i.sectionId === sectionId &&
+        i.type === type &&
+        i.addedAt <= refreshedAt &&
+        (i.deletedAt === undefined || i.deletedAt > refreshedAt),
     );
   }
 

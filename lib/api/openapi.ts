@@ -42,9 +42,17 @@ const responseOf = ({ description, schema, csv, headers }: ResponseDoc): Json =>
 const operation = (route: AnyRoute): Json => ({
   summary: route.summary,
   security: route.auth ? [{ bearer: [] }] : [],
-  parameters: [...(route.path ? parametersOf(route.path, 'path') : []), ...(route.query ? parametersOf(route.query, 'query') : [])],
+  parameters: [
+    ...(route.path ? parametersOf(route.path, 'path') : []),
+    ...(route.query ? parametersOf(route.query, 'query') : []),
+  ],
   ...(route.body
-    ? { requestBody: { required: !route.bodyOptional, content: { 'application/json': { schema: schemaOf(route.body, 'input') } } } }
+    ? {
+        requestBody: {
+          required: !route.bodyOptional,
+          content: { 'application/json': { schema: schemaOf(route.body, 'input') } },
+        },
+      }
     : {}),
   responses: {
     ...Object.fromEntries(Object.entries(route.responses).map(([status, doc]) => [status, responseOf(doc)])),
@@ -70,10 +78,16 @@ let built: Json | undefined;
 export const openApiDocument = (): Json =>
   (built ??= {
     openapi: '3.1.0',
-    info: { title: 'plm — Plex Library Manager API', version: VERSION, description: 'Which media nobody watches any more, and how much space it takes.' },
+    info: {
+      title: 'plm — Plex Library Manager API',
+      version: VERSION,
+      description: 'Which media nobody watches any more, and how much space it takes.',
+    },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      responses: { Error: responseOf({ description: 'an error: {"error":{code,message,details?}}', schema: ErrorSchema }) },
+      responses: {
+        Error: responseOf({ description: 'an error: {"error":{code,message,details?}}', schema: ErrorSchema }),
+      },
     },
     paths: pathsOf(Object.values(ROUTES)),
   });

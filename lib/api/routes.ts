@@ -41,7 +41,12 @@ type Schema = z.ZodType | undefined;
 export type AnyRoute = RouteDeclaration<boolean, Schema, Schema, Schema>;
 
 /** Keeps each declaration's schema types, so handlers get typed body, query and path. */
-const declare = <A extends boolean, B extends Schema = undefined, Q extends Schema = undefined, P extends Schema = undefined>(
+const declare = <
+  A extends boolean,
+  B extends Schema = undefined,
+  Q extends Schema = undefined,
+  P extends Schema = undefined,
+>(
   declaration: RouteDeclaration<A, B, Q, P>,
 ): RouteDeclaration<A, B, Q, P> => declaration;
 
@@ -53,7 +58,10 @@ export const ROUTES = {
     route: 'GET /api/health',
     auth: false,
     summary: 'Version and database status',
-    responses: { 200: { description: 'up', schema: HealthSchema }, 503: { description: 'database down', schema: HealthSchema } },
+    responses: {
+      200: { description: 'up', schema: HealthSchema },
+      503: { description: 'database down', schema: HealthSchema },
+    },
   }),
   login: declare({
     route: 'POST /api/login',
@@ -107,7 +115,15 @@ export const ROUTES = {
         description: 'unused items, stalest first by default (CSV with format=csv)',
         schema: z.array(MediaItemSchema),
         csv: true,
-        headers: ['X-Total-Count', 'X-Total-Size-Bytes', 'X-Data-Sources', 'X-Cache', 'X-Cache-Age-Seconds', 'X-Snapshot-At', 'X-Threshold-Days'],
+        headers: [
+          'X-Total-Count',
+          'X-Total-Size-Bytes',
+          'X-Data-Sources',
+          'X-Cache',
+          'X-Cache-Age-Seconds',
+          'X-Snapshot-At',
+          'X-Threshold-Days',
+        ],
       },
     },
     errors: [400, 401, 404, 406, 409, 502, 504],

@@ -64,7 +64,11 @@ export interface Reservation {
 }
 
 /** Counts one attempt for the subject (normalised username or user id) and the client IP; over the limit, says how long to wait. */
-export const reserveAttempt = async (scope: ThrottleScope, subject: string, ip: string | undefined): Promise<Reservation> => {
+export const reserveAttempt = async (
+  scope: ThrottleScope,
+  subject: string,
+  ip: string | undefined,
+): Promise<Reservation> => {
   const now = Date.now();
   const window = windowOf(now);
   const col = await attempts();
@@ -86,7 +90,9 @@ export const reserveAttempt = async (scope: ThrottleScope, subject: string, ip: 
       const [user, ...rest] = counters;
       await Promise.all([
         user ? col.updateOne({ _id: idOf(user.key, window.id) }, { $set: { count: 0 } }) : undefined,
-        ...rest.map(({ key }) => col.updateOne({ _id: idOf(key, window.id), count: { $gt: 0 } }, { $inc: { count: -1 } })),
+        ...rest.map(({ key }) =>
+          col.updateOne({ _id: idOf(key, window.id), count: { $gt: 0 } }, { $inc: { count: -1 } }),
+        ),
       ]);
     },
   };

@@ -8,7 +8,6 @@ import { createSession, revokeAllSessions, revokeSession, revokeSessionOf, rotat
 import { parseRefreshToken, signAccessToken } from './tokens';
 import { findUserById, findUserByUsername, normalizeUsername, setPassword, type UserDocument } from './users';
 
-
 export interface TokenPair {
   token: string;
   tokenType: 'Bearer';
@@ -51,7 +50,12 @@ export const refresh = async (refreshToken: string, client: ClientInfo): Promise
   const result = await rotateSession(refreshToken);
   if (result.kind === 'invalid') throw unauthorized('The refresh token is invalid or expired', 'INVALID_REFRESH_TOKEN');
   if (result.kind === 'reused') {
-    await recordAudit({ type: 'refresh_reuse', userId: result.userId, details: { sessionId: result.sessionId }, ...client });
+    await recordAudit({
+      type: 'refresh_reuse',
+      userId: result.userId,
+      details: { sessionId: result.sessionId },
+      ...client,
+    });
     throw unauthorized('The refresh token was already used; the session has been revoked', 'REFRESH_TOKEN_REUSED');
   }
   const user = await findUserById(result.userId);
@@ -65,7 +69,12 @@ export const refresh = async (refreshToken: string, client: ClientInfo): Promise
 };
 
 /** Ends the caller's session (and, when given, the session of a refresh token they hold). */
-export const logout = async (userId: string, sessionId: string, refreshToken: string | undefined, client: ClientInfo): Promise<void> => {
+export const logout = async (
+  userId: string,
+  sessionId: string,
+  refreshToken: string | undefined,
+  client: ClientInfo,
+): Promise<void> => {
   await revokeSession(new ObjectId(sessionId), 'logout');
   const other = refreshToken ? parseRefreshToken(refreshToken) : undefined;
   if (other && other.sessionId !== sessionId) {
@@ -87,9 +96,15 @@ export const changePassword = async (
   if (!user) throw unauthorized('The session has ended; log in again', 'SESSION_REVOKED');
   // A stolen access token must not become an unlimited password oracle.
   const attempt = await reserveAttempt('password', user.usernameNormalized, client.ip);
-  if (attempt.retryAfterSeconds > 0) throw tooManyRequests(attempt.retryAfterSeconds, 'Too many wrong passwords; try again later');
+  if (attempt.retryAfterSeconds > 0)
+    throw tooManyRequests(attempt.retryAfterSeconds, 'Too many wrong passwords; try again later');
   if (!(await verifyPassword(currentPassword, user.passwordHash))) {
-    await recordAudit({ type: 'password_change', userId: user._id, details: { outcome: 'wrong_current_password' }, ...client });
+    await recordAudit({
+      type: 'password_change',
+      userId: user._id,
+      details: { outcome: 'wrong_current_password' },
+      ...client,
+    });
     // 403, not 401: the caller is authenticated; only the current password is wrong.
     throw forbidden('The current password is wrong', 'INVALID_CREDENTIALS');
   }

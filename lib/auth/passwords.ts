@@ -5,10 +5,10 @@ import { getConfig } from '../config';
 export const MAX_PASSWORD_BYTES = 72;
 export const MIN_PASSWORD_LENGTH = 8;
 
-export const hashPassword = async (password: string): Promise<string> =>
-  bcrypt.hash(password, getConfig().BCRYPT_COST);
+export const hashPassword = async (password: string): Promise<string> => bcrypt.hash(password, getConfig().BCRYPT_COST);
 
-export const verifyPassword = async (password: string, hash: string): Promise<boolean> => bcrypt.compare(password, hash);
+export const verifyPassword = async (password: string, hash: string): Promise<boolean> =>
+  bcrypt.compare(password, hash);
 
 /**
  * A hash of a random password at the configured cost. Comparing against it when
@@ -39,6 +39,7 @@ export const prewarmDummyHash = (): void => {
 export const passwordProblems = (password: string): string[] => {
   const problems: string[] = [];
   if (password.length < MIN_PASSWORD_LENGTH) problems.push(`must be at least ${MIN_PASSWORD_LENGTH} characters`);
-  if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) problems.push(`must be at most ${MAX_PASSWORD_BYTES} bytes`);
+  if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES)
+    problems.push(`must be at most ${MAX_PASSWORD_BYTES} bytes`);
   return problems;
 };

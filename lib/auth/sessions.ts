@@ -86,19 +86,33 @@ export const rotateSession = async (refreshToken: string): Promise<RotateResult>
     await revokeSession(_id, 'reuse');
     return { kind: 'reused', userId: session.userId, sessionId: parsed.sessionId };
   }
-  return { kind: 'rotated', userId: session.userId, sessionId: parsed.sessionId, refreshToken: formatRefreshToken(parsed.sessionId, secret) };
+  return {
+    kind: 'rotated',
+    userId: session.userId,
+    sessionId: parsed.sessionId,
+    refreshToken: formatRefreshToken(parsed.sessionId, secret),
+  };
 };
 
-export const revokeSession = async (id: ObjectId, reason: NonNullable<SessionDocument['revokedReason']>): Promise<void> => {
-  await (await sessions()).updateOne({ _id: id, revokedAt: null }, { $set: { revokedAt: new Date(), revokedReason: reason } });
+export const revokeSession = async (
+  id: ObjectId,
+  reason: NonNullable<SessionDocument['revokedReason']>,
+): Promise<void> => {
+  await (await sessions()).updateOne(
+    { _id: id, revokedAt: null },
+    { $set: { revokedAt: new Date(), revokedReason: reason } },
+  );
 };
 
 export const revokeAllSessions = async (
   userId: ObjectId,
   reason: NonNullable<SessionDocument['revokedReason']>,
 ): Promise<number> =>
-  (await (await sessions()).updateMany({ userId, revokedAt: null }, { $set: { revokedAt: new Date(), revokedReason: reason } }))
-    .modifiedCount;
+  (
+    await (
+      await sessions()
+    ).updateMany({ userId, revokedAt: null }, { $set: { revokedAt: new Date(), revokedReason: reason } })
+  ).modifiedCount;
 
 /** True when the session exists, belongs to the user, and is neither revoked nor expired. */
 export const isSessionActive = async (sessionId: string, userId: string): Promise<boolean> => {
@@ -117,5 +131,8 @@ export const revokeSessionOf = async (
   id: ObjectId,
   reason: NonNullable<SessionDocument['revokedReason']>,
 ): Promise<void> => {
-  await (await sessions()).updateOne({ _id: id, userId, revokedAt: null }, { $set: { revokedAt: new Date(), revokedReason: reason } });
+  await (await sessions()).updateOne(
+    { _id: id, userId, revokedAt: null },
+    { $set: { revokedAt: new Date(), revokedReason: reason } },
+  );
 };

@@ -31,7 +31,9 @@ export const findUserByUsername = async (username: string): Promise<UserDocument
 
 export const findUserById = async (id: ObjectId): Promise<UserDocument | null> => (await users()).findOne({ _id: id });
 
-export const listUsers = async (): Promise<Array<Pick<UserDocument, '_id' | 'username' | 'createdAt' | 'passwordChangedAt'>>> =>
+export const listUsers = async (): Promise<
+  Array<Pick<UserDocument, '_id' | 'username' | 'createdAt' | 'passwordChangedAt'>>
+> =>
   (await users())
     .find({}, { projection: { username: 1, createdAt: 1, passwordChangedAt: 1 } })
     .sort({ usernameNormalized: 1 })
@@ -66,4 +68,5 @@ export const setPassword = async (id: ObjectId, password: string): Promise<boole
   return result.matchedCount === 1;
 };
 
-export const deleteUser = async (id: ObjectId): Promise<boolean> => (await (await users()).deleteOne({ _id: id })).deletedCount === 1;
+export const deleteUser = async (id: ObjectId): Promise<boolean> =>
+  (await (await users()).deleteOne({ _id: id })).deletedCount === 1;

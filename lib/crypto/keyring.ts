@@ -52,11 +52,15 @@ export const buildKeyring = (env: {
   let current: Buffer | undefined;
   if (env.SETTINGS_ENCRYPTION_KEY) {
     current = decodeKey(env.SETTINGS_ENCRYPTION_KEY);
-    if (!current) problems.push('SETTINGS_ENCRYPTION_KEY must be 32 bytes given as base64 or 64 hex digits (e.g. `openssl rand -base64 32`)');
+    if (!current)
+      problems.push(
+        'SETTINGS_ENCRYPTION_KEY must be 32 bytes given as base64 or 64 hex digits (e.g. `openssl rand -base64 32`)',
+      );
     else byId.set(env.SETTINGS_ENCRYPTION_KEY_ID, current);
   }
   // A configuration with a malformed key must not half-work: refuse every key.
-  if (problems.length) return { currentId: env.SETTINGS_ENCRYPTION_KEY_ID, byId: new Map(), problem: problems.join('; ') };
+  if (problems.length)
+    return { currentId: env.SETTINGS_ENCRYPTION_KEY_ID, byId: new Map(), problem: problems.join('; ') };
   return { currentId: env.SETTINGS_ENCRYPTION_KEY_ID, current, byId };
 };
 

@@ -57,7 +57,13 @@ export const sealSecret = (plaintext: string, ctx: SecretContext, ring: Keyring 
   const cipher = createCipheriv(ALGORITHM, key, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(aadOf(ctx, id));
   const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  return { v: 1, kid: id, iv: iv.toString('base64'), ct: ct.toString('base64'), tag: cipher.getAuthTag().toString('base64') };
+  return {
+    v: 1,
+    kid: id,
+    iv: iv.toString('base64'),
+    ct: ct.toString('base64'),
+    tag: cipher.getAuthTag().toString('base64'),
+  };
 };
 
 /** Shape check of a stored box (documents are data from outside this process). */
@@ -86,14 +92,18 @@ export const openSecret = (box: unknown, ctx: SecretContext, ring: Keyring = get
   }
   const iv = Buffer.from(box.iv, 'base64');
   const tag = Buffer.from(box.tag, 'base64');
-  if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) throw new SecretBoxError('malformed', 'the stored secret has a bad IV or tag');
+  if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES)
+    throw new SecretBoxError('malformed', 'the stored secret has a bad IV or tag');
   try {
     const decipher = createDecipheriv(ALGORITHM, key, iv, { authTagLength: TAG_BYTES });
     decipher.setAAD(aadOf(ctx, box.kid));
     decipher.setAuthTag(tag);
     return Buffer.concat([decipher.update(Buffer.from(box.ct, 'base64')), decipher.final()]).toString('utf8');
   } catch {
-    throw new SecretBoxError('tampered', 'the stored secret failed authentication (altered, or sealed for another user or field)');
+    throw new SecretBoxError(
+      'tampered',
+      'the stored secret failed authentication (altered, or sealed for another user or field)',
+    );
   }
 };
 

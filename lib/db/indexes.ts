@@ -29,7 +29,9 @@ const ensured = new WeakSet<Db>();
 export const ensureIndexes = async (db: Db): Promise<void> => {
   if (ensured.has(db)) return;
   await Promise.all(
-    Object.entries(INDEXES).map(([name, specs]) => (specs.length ? db.collection(name).createIndexes(specs) : undefined)),
+    Object.entries(INDEXES).map(([name, specs]) =>
+      specs.length ? db.collection(name).createIndexes(specs) : undefined,
+    ),
   );
   ensured.add(db);
 };

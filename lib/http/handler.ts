@@ -89,7 +89,8 @@ export const httpHandler = <
     .use(compress());
 
   if (spec.auth) handler.use(authenticate());
-  if (spec.body) handler.use(jsonBody({ maxBytes: spec.maxBodyBytes ?? 16 * 1024, optional: spec.bodyOptional ?? false }));
+  if (spec.body)
+    handler.use(jsonBody({ maxBytes: spec.maxBodyBytes ?? 16 * 1024, optional: spec.bodyOptional ?? false }));
   handler.use(validate({ body: spec.body, query: spec.query, path: spec.path }));
   // The declaration travels with the handler, so a test can tell which route a function serves.
   return Object.assign(handler, { spec });

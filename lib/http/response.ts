@@ -10,7 +10,12 @@ export const ok = (body: unknown, headers?: Record<string, string>): ApiResult =
 
 export const noContent = (headers: Record<string, string> = {}): ApiResult => ({ statusCode: 204, headers, body: '' });
 
-export const text = (statusCode: number, body: string, contentType: string, headers: Record<string, string> = {}): ApiResult => ({
+export const text = (
+  statusCode: number,
+  body: string,
+  contentType: string,
+  headers: Record<string, string> = {},
+): ApiResult => ({
   statusCode,
   headers: { 'Content-Type': contentType, ...headers },
   body,
@@ -18,7 +23,13 @@ export const text = (statusCode: number, body: string, contentType: string, head
 
 /** Adds a field to the Vary header without dropping what others put there. */
 export const appendVary = (headers: Record<string, string | number | boolean>, field: string): void => {
-  const current = headers.Vary === undefined ? [] : String(headers.Vary).split(',').map((v) => v.trim()).filter(Boolean);
+  const current =
+    headers.Vary === undefined
+      ? []
+      : String(headers.Vary)
+          .split(',')
+          .map((v) => v.trim())
+          .filter(Boolean);
   if (!current.some((v) => v.toLowerCase() === field.toLowerCase())) current.push(field);
   headers.Vary = current.join(', ');
 };

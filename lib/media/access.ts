@@ -43,7 +43,10 @@ export interface TautulliCredentials {
 }
 
 const hmac = (purpose: string, ...parts: string[]): string =>
-  createHmac('sha256', getConfig().JWT_SECRET).update(`plm-media:${purpose}\n${parts.join('\n')}`).digest('base64url').slice(0, 32);
+  createHmac('sha256', getConfig().JWT_SECRET)
+    .update(`plm-media:${purpose}\n${parts.join('\n')}`)
+    .digest('base64url')
+    .slice(0, 32);
 
 /** The form of a URL inside the keys below: trailing slashes and case do not make another server. */
 const urlKey = (url: string): string => url.replace(/\/+$/, '').toLowerCase();
@@ -90,7 +93,13 @@ export interface ServerAccess {
 /** Fingerprint → last proof, so a warm container does not read it from MongoDB on every request. */
 const memo = new LRUCache<string, AccessDoc>({ max: 1000 });
 
-const toSection = (s: PlexSection): SectionInfo => ({ id: s.id, type: s.type, title: s.title, updatedAt: s.updatedAt, scannedAt: s.scannedAt });
+const toSection = (s: PlexSection): SectionInfo => ({
+  id: s.id,
+  type: s.type,
+  title: s.title,
+  updatedAt: s.updatedAt,
+  scannedAt: s.scannedAt,
+});
 
 /** Auth failures must never fall back to a cached proof: the credential itself is bad. */
 const isAuthFailure = (e: UpstreamError) => e.kind === 'unauthorized';
@@ -111,7 +120,13 @@ export class AccessResolver {
   async resolve(
     creds: PlexCredentials,
     client: PlexClient,
-    opts: { maxAgeMs: number; force?: boolean; signal?: AbortSignal; now?: () => number; beforeProve?: () => Promise<void> },
+    opts: {
+      maxAgeMs: number;
+      force?: boolean;
+      signal?: AbortSignal;
+      now?: () => number;
+      beforeProve?: () => Promise<void>;
+    },
   ): Promise<ServerAccess> {
     const now = opts.now ?? Date.now;
     const fp = accessFingerprint(creds);
@@ -119,18 +134,38 @@ export class AccessResolver {
     let doc = memo.get(fp) ?? (await (await this.col()).findOne({ _id })) ?? undefined;
     if (doc) memo.set(fp, doc);
     if (doc?.ownership && !opts.force && now() - doc.verifiedAt.getTime() < opts.maxAgeMs) {
-      return { machineIdentifier: doc.machineIdentifier, sections: doc.sections, ownership: doc.ownership, verifiedAt: doc.verifiedAt.getTime() };
+      return {
+        machineIdentifier: doc.machineIdentifier,
+        sections: doc.sections,
+        ownership: doc.ownership,
+        verifiedAt: doc.verifiedAt.getTime(),
+      };
     }
     // Proving calls the user's server: the caller may limit how often (throws, e.g. 429).
     await opts.beforeProve?.();
     try {
       // Sections need the token; /identity alone would prove only that the host answers.
-      const [sections, identity, admin] = await Promise.all([client.getSections(opts.signal), client.getIdentity(opts.signal), client.isServerAdmin(opts.signal)]);
+      const [sections, identity, admin] = await Promise.all([
+        client.getSections(opts.signal),
+        client.getIdentity(opts.signal),
+        client.isServerAdmin(opts.signal),
+      ]);
       const ownership: TokenOwnership = admin === 'admin' ? 'owner' : 'not-owner';
-      doc = { _id, machineIdentifier: identity.machineIdentifier, sections: sections.map(toSection), ownership, verifiedAt: new Date(now()) };
+      doc = {
+        _id,
+        machineIdentifier: identity.machineIdentifier,
+        sections: sections.map(toSection),
+        ownership,
+        verifiedAt: new Date(now()),
+      };
       await (await this.col()).replaceOne({ _id }, doc, { upsert: true });
       memo.set(fp, doc);
-      return { machineIdentifier: doc.machineIdentifier, sections: doc.sections, ownership, verifiedAt: doc.verifiedAt.getTime() };
+      return {
+        machineIdentifier: doc.machineIdentifier,
+        sections: doc.sections,
+        ownership,
+        verifiedAt: doc.verifiedAt.getTime(),
+      };
     } catch (e) {
       if (!isUpstreamError(e) || e.service !== 'plex') throw e;
       if (isAuthFailure(e)) {
@@ -139,8 +174,17 @@ export class AccessResolver {
         throw e;
       }
       if (!doc) throw e;
-      logger.warn('plex unreachable; serving cached snapshots', { code: e.code, machineIdentifier: doc.machineIdentifier });
-      return { machineIdentifier: doc.machineIdentifier, sections: doc.sections, ownership: doc.ownership ?? 'not-owner', verifiedAt: doc.verifiedAt.getTime(), plexDown: e };
+      logger.warn('plex unreachable; serving cached snapshots', {
+        code: e.code,
+        machineIdentifier: doc.machineIdentifier,
+      });
+      return {
+        machineIdentifier: doc.machineIdentifier,
+        sections: doc.sections,
+        ownership: doc.ownership ?? 'not-owner',
+        verifiedAt: doc.verifiedAt.getTime(),
+        plexDown: e,
+      };
     }
   }
 

@@ -15,10 +15,24 @@ import { cutoffOf } from './rules/activity';
 import type { SnapshotSources } from './types';
 
 /** `snapshotAt` (when the data was read from Plex) travels with every row: a saved file has no headers. */
-export const CSV_COLUMNS = ['id', 'title', 'year', 'type', 'addedAt', 'lastAddedAt', 'lastPlayedAt', 'playCount', 'sizeBytes', 'unusedDays', 'reason', 'snapshotAt'] as const;
+export const CSV_COLUMNS = [
+  'id',
+  'title',
+  'year',
+  'type',
+  'addedAt',
+  'lastAddedAt',
+  'lastPlayedAt',
+  'playCount',
+  'sizeBytes',
+  'unusedDays',
+  'reason',
+  'snapshotAt',
+] as const;
 
 /** "plex=ok, plex-history=ok, tautulli=unavailable" — which sources the answer rests on. */
-export const dataSourcesHeader = (s: SnapshotSources): string => `plex=${s.plex}, plex-history=${s.plexHistory}, tautulli=${s.tautulli}`;
+export const dataSourcesHeader = (s: SnapshotSources): string =>
+  `plex=${s.plex}, plex-history=${s.plexHistory}, tautulli=${s.tautulli}`;
 
 export const cacheHeaders = (a: Pick<SnapshotAnswer, 'cache' | 'ageMs'>): Record<string, string> => ({
   'X-Cache': a.cache,
@@ -69,7 +83,20 @@ const csvOf = (snapshot: LoadedSnapshot, indices: readonly number[], nowMs: numb
   const snapshotAt = new Date(snapshot.meta.fetchedAt).toISOString();
   const rows = indices.map((i): CsvCell[] => {
     const m = snapshot.mediaItem(i, nowMs);
-    return [m.id, m.title, m.year, m.type, m.addedAt, m.lastAddedAt, m.lastPlayedAt, m.playCount, m.sizeBytes, m.unusedDays, m.reason, snapshotAt];
+    return [
+      m.id,
+      m.title,
+      m.year,
+      m.type,
+      m.addedAt,
+      m.lastAddedAt,
+      m.lastPlayedAt,
+      m.playCount,
+      m.sizeBytes,
+      m.unusedDays,
+      m.reason,
+      snapshotAt,
+    ];
   });
   return toCsv(CSV_COLUMNS, rows);
 };

@@ -18,7 +18,12 @@ export const listLibraries = async (
   signal?: AbortSignal,
 ): Promise<{ libraries: LibraryListing[]; cache: CacheState }> => {
   const { access } = ctx;
-  const heads = new Map((await deps.store.listHeads({ machineIdentifier: access.machineIdentifier, scope: ctx.scope })).map((h) => [h.sectionId, h]));
+  const heads = new Map(
+    (await deps.store.listHeads({ machineIdentifier: access.machineIdentifier, scope: ctx.scope })).map((h) => [
+      h.sectionId,
+      h,
+    ]),
+  );
   const excluded = new Set(ctx.settings.excludedLibraryIds);
   const now = deps.now();
   const sections = access.sections.filter((s) => !excluded.has(s.id));

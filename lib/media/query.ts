@@ -19,7 +19,12 @@ export type SortKey = (typeof SORT_KEYS)[number];
 export type SortOrder = 'asc' | 'desc';
 
 /** The natural direction of each sort: stalest, biggest, A→Z, oldest first. */
-export const DEFAULT_ORDER: Record<SortKey, SortOrder> = { lastActivity: 'asc', size: 'desc', title: 'asc', addedAt: 'asc' };
+export const DEFAULT_ORDER: Record<SortKey, SortOrder> = {
+  lastActivity: 'asc',
+  size: 'desc',
+  title: 'asc',
+  addedAt: 'asc',
+};
 
 export const MAX_THRESHOLD_DAYS = 3650;
 export const MAX_LIMIT = 10_000;
@@ -32,16 +37,26 @@ export const UnusedQuery = z
     limit: digits('limit', 1, MAX_LIMIT).optional(),
     offset: digits('offset', 0, 100_000_000).default(0),
     format: z.enum(['json', 'csv']).default('json'),
-    refresh: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+    refresh: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
   })
   .strict();
 export type UnusedQuery = z.output<typeof UnusedQuery>;
 
 export const LibrariesQuery = z
-  .object({ refresh: z.enum(['true', 'false']).default('false').transform((v) => v === 'true') })
+  .object({
+    refresh: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
+  })
   .strict();
 export type LibrariesQuery = z.output<typeof LibrariesQuery>;
 
 /** Plex section keys are small decimal integers. */
-export const LibraryPath = z.object({ id: z.string().regex(/^[0-9]{1,9}$/, 'id must be a Plex library section key (digits)') });
+export const LibraryPath = z.object({
+  id: z.string().regex(/^[0-9]{1,9}$/, 'id must be a Plex library section key (digits)'),
+});
 export type LibraryPath = z.output<typeof LibraryPath>;

@@ -13,7 +13,14 @@ import { LoadedSnapshot } from './cache/loaded-snapshot';
 import type { SnapshotMemoryCache } from './cache/memory-cache';
 import { libraryNotFound } from './media-errors';
 import { leaseHeld, releaseLease, tryAcquireLease } from './store/leases';
-import { SnapshotVersionGone, metaOf, refKey, type HeadDoc, type LibraryRef, type SnapshotStore } from './store/snapshot-store';
+import {
+  SnapshotVersionGone,
+  metaOf,
+  refKey,
+  type HeadDoc,
+  type LibraryRef,
+  type SnapshotStore,
+} from './store/snapshot-store';
 import type { JudgedSectionType } from './types';
 import type { ServerContext } from './user-context';
 
@@ -37,7 +44,11 @@ export class SnapshotRefresher {
 
   /** Rebuilds a library from the upstreams and stores it; concurrent calls share one run. */
   refresh(ctx: ServerContext, section: SectionInfo): Promise<LoadedSnapshot> {
-    const ref: LibraryRef = { machineIdentifier: ctx.access.machineIdentifier, sectionId: section.id, scope: ctx.scope };
+    const ref: LibraryRef = {
+      machineIdentifier: ctx.access.machineIdentifier,
+      sectionId: section.id,
+      scope: ctx.scope,
+    };
     const key = refKey(ref);
     let running = this.refreshes.get(key);
     if (!running) {
@@ -117,12 +128,25 @@ export class SnapshotRefresher {
       now: this.deps.now,
     });
     const { head, written } = await this.deps.store.write(
-      { ...ref, sectionType, sectionTitle: section.title, fetchedAt: built.fetchedAt, sources: built.sources, buildMs: built.buildMs },
+      {
+        ...ref,
+        sectionType,
+        sectionTitle: section.title,
+        fetchedAt: built.fetchedAt,
+        sources: built.sources,
+        buildMs: built.buildMs,
+      },
       built.items,
     );
     const snapshot = written ? new LoadedSnapshot(metaOf(head), built.items) : await this.load(ref, head);
     this.deps.memory.set(refKey(ref), snapshot);
-    logger.info('library refreshed', { sectionId: section.id, items: built.items.length, buildMs: built.buildMs, bytes: head.encodedBytes, tautulli: built.sources.tautulli });
+    logger.info('library refreshed', {
+      sectionId: section.id,
+      items: built.items.length,
+      buildMs: built.buildMs,
+      bytes: head.encodedBytes,
+      tautulli: built.sources.tautulli,
+    });
     return snapshot;
   }
 

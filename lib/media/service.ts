@@ -23,7 +23,14 @@ import { listLibraries, type LibraryListing } from './list-libraries';
 import { SnapshotRefresher, type RefresherDeps } from './refresh';
 import { snapshotFor, type CacheState, type SnapshotAnswer } from './snapshot-policy';
 import { SnapshotStore } from './store/snapshot-store';
-import { connectServer, findSection, resolveUserContext, type ServerContext, type UserContext, type UserContextDeps } from './user-context';
+import {
+  connectServer,
+  findSection,
+  resolveUserContext,
+  type ServerContext,
+  type UserContext,
+  type UserContextDeps,
+} from './user-context';
 
 export type { CacheState, SnapshotAnswer } from './snapshot-policy';
 export { MAX_STALE_MS, DEGRADED_TTL_MS } from './snapshot-policy';
@@ -70,7 +77,10 @@ export class LibraryService {
     return connectServer(this.deps, creds);
   }
 
-  async listLibraries(userId: string, opts: { refresh?: boolean; signal?: AbortSignal } = {}): Promise<{ libraries: LibraryListing[]; cache: CacheState }> {
+  async listLibraries(
+    userId: string,
+    opts: { refresh?: boolean; signal?: AbortSignal } = {},
+  ): Promise<{ libraries: LibraryListing[]; cache: CacheState }> {
     const ctx = await this.userContext(userId, { forceAccess: opts.refresh, signal: opts.signal });
     return listLibraries(this.deps, ctx, opts.signal);
   }
@@ -102,7 +112,8 @@ export const defaultDeps = (): LibraryServiceDeps => ({
   backgroundRefresh: !runsInLambda(),
   limitUpstream: async (userId) => {
     const attempt = await reserveAttempt('upstream', userId, undefined);
-    if (attempt.retryAfterSeconds > 0) throw tooManyRequests(attempt.retryAfterSeconds, 'Too many refreshes of your Plex data; try again later');
+    if (attempt.retryAfterSeconds > 0)
+      throw tooManyRequests(attempt.retryAfterSeconds, 'Too many refreshes of your Plex data; try again later');
   },
 });
 

@@ -44,17 +44,22 @@ export const DEGRADED_TTL_MS = 60_000;
 const isDegraded = (s: SnapshotSources): boolean => s.tautulli === 'unavailable';
 
 /** How long a snapshot with these sources is fresh, given the user's TTL. */
-export const lifetimeOf = (s: SnapshotSources, ttlMs: number): number => (isDegraded(s) ? Math.min(ttlMs, DEGRADED_TTL_MS) : ttlMs);
+export const lifetimeOf = (s: SnapshotSources, ttlMs: number): number =>
+  isDegraded(s) ? Math.min(ttlMs, DEGRADED_TTL_MS) : ttlMs;
 
 /** Plex failures that mean "cannot reach it now", as opposed to "it said no". */
 export const isPlexUnreachable = (e: unknown): e is UpstreamError =>
-  isUpstreamError(e) && e.service === 'plex' && (e.kind === 'unavailable' || e.kind === 'timeout' || e.kind === 'bad_response');
+  isUpstreamError(e) &&
+  e.service === 'plex' &&
+  (e.kind === 'unavailable' || e.kind === 'timeout' || e.kind === 'bad_response');
 
 /** Refresh failures after which the last good snapshot may be served, flagged stale. */
-const servableStale = (e: unknown): e is APIError => isPlexUnreachable(e) || (e instanceof APIError && e.code === 'PLEX_NOT_OWNER');
+const servableStale = (e: unknown): e is APIError =>
+  isPlexUnreachable(e) || (e instanceof APIError && e.code === 'PLEX_NOT_OWNER');
 
 /** Which Plex history a snapshot built through `access` has. */
-const historyScopeOf = (access: Pick<ServerAccess, 'ownership'>): 'ok' | 'own-only' => (access.ownership === 'not-owner' ? 'own-only' : 'ok');
+const historyScopeOf = (access: Pick<ServerAccess, 'ownership'>): 'ok' | 'own-only' =>
+  access.ownership === 'not-owner' ? 'own-only' : 'ok';
 
 export interface PolicyDeps {
   store: Pick<SnapshotStore, 'readHead'>;
@@ -65,17 +70,30 @@ export interface PolicyDeps {
 }
 
 /** The library's snapshot under the cache policy (see the file comment). */
-export const snapshotFor = async (deps: PolicyDeps, ctx: UserContext, section: SectionInfo, opts: { refresh?: boolean } = {}): Promise<SnapshotAnswer> => {
+export const snapshotFor = async (
+  deps: PolicyDeps,
+  ctx: UserContext,
+  section: SectionInfo,
+  opts: { refresh?: boolean } = {},
+): Promise<SnapshotAnswer> => {
   const ref: LibraryRef = { machineIdentifier: ctx.access.machineIdentifier, sectionId: section.id, scope: ctx.scope };
   // Fail closed before any sweep: a non-owner token without Tautulli cannot see other accounts' plays.
   if (ctx.access.ownership === 'not-owner' && !ctx.tautulli) throw plexNotOwner();
   const head = await deps.store.readHead(ref);
   const { plexDown } = ctx.access;
-  const answer = (snapshot: LoadedSnapshot, cache: CacheState): SnapshotAnswer => ({ snapshot, cache, ageMs: Math.max(0, deps.now() - snapshot.meta.fetchedAt) });
+  const answer = (snapshot: LoadedSnapshot, cache: CacheState): SnapshotAnswer => ({
+    snapshot,
+    cache,
+    ageMs: Math.max(0, deps.now() - snapshot.meta.fetchedAt),
+  });
   const stale = async (h: HeadDoc, cause: APIError): Promise<SnapshotAnswer> => {
     const ageMs = deps.now() - h.fetchedAt;
     if (ageMs > MAX_STALE_MS) {
-      logger.warn('plex unreachable and the snapshot is too old to serve', { code: cause.code, sectionId: section.id, ageMs });
+      logger.warn('plex unreachable and the snapshot is too old to serve', {
+        code: cause.code,
+        sectionId: section.id,
+        ageMs,
+      });
       throw cause;
     }
     logger.warn('serving a stale snapshot', { code: cause.code, sectionId: section.id, ageMs });
@@ -105,7 +123,9 @@ export const snapshotFor = async (deps: PolicyDeps, ctx: UserContext, section: S
   const swr = !isDegraded(head.sources) || deps.backgroundRefresh;
   if (swr && sameScope && age < ttlMs * SWR_FACTOR) {
     if (deps.backgroundRefresh) {
-      deps.refresher.refresh(ctx, section).catch((e: unknown) => logger.warn('background refresh failed', { sectionId: section.id, error: e }));
+      deps.refresher
+        .refresh(ctx, section)
+        .catch((e: unknown) => logger.warn('background refresh failed', { sectionId: section.id, error: e }));
     }
     return answer(await deps.refresher.load(ref, head), 'stale');
   }

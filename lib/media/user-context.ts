@@ -8,7 +8,14 @@ import { APIError } from '../errors';
 import type { PlexClient } from '../plex';
 import type { ResolvedSettings } from '../settings/resolve';
 import type { TautulliClient } from '../tautulli';
-import { sourcesKeyOf, type AccessResolver, type PlexCredentials, type SectionInfo, type ServerAccess, type TautulliCredentials } from './access';
+import {
+  sourcesKeyOf,
+  type AccessResolver,
+  type PlexCredentials,
+  type SectionInfo,
+  type ServerAccess,
+  type TautulliCredentials,
+} from './access';
 import { libraryNotFound } from './media-errors';
 import { JUDGED_TYPES } from './types';
 
@@ -49,7 +56,11 @@ export const resolveUserContext = async (
 ): Promise<UserContext> => {
   const settings = await deps.settings(userId);
   if (!settings.plex) {
-    throw new APIError('Plex is not configured: set your Plex URL and token in settings (or PLEX_URL/PLEX_TOKEN on the server)', 409, 'PLEX_NOT_CONFIGURED');
+    throw new APIError(
+      'Plex is not configured: set your Plex URL and token in settings (or PLEX_URL/PLEX_TOKEN on the server)',
+      409,
+      'PLEX_NOT_CONFIGURED',
+    );
   }
   const plex = deps.plexClient(settings.plex);
   const tautulli = settings.tautulli ? deps.tautulliClient(settings.tautulli) : null;
@@ -61,7 +72,15 @@ export const resolveUserContext = async (
     now: deps.now,
     beforeProve: () => deps.limitUpstream(userId),
   });
-  return { settings, plexCreds: settings.plex, plex, tautulli, access, scope: sourcesKeyOf(settings.plex, settings.tautulli), ttlMs };
+  return {
+    settings,
+    plexCreds: settings.plex,
+    plex,
+    tautulli,
+    access,
+    scope: sourcesKeyOf(settings.plex, settings.tautulli),
+    ttlMs,
+  };
 };
 
 /** The section, re-reading the section list once if it is unknown (a library created since). */
@@ -73,13 +92,22 @@ export const findSection = async (
 ): Promise<{ ctx: UserContext; section: SectionInfo }> => {
   let found = ctx.access.sections.find((s) => s.id === id);
   if (!found && !ctx.access.plexDown && deps.now() - ctx.access.verifiedAt > 30_000) {
-    const access = await deps.access.resolve(ctx.plexCreds, ctx.plex, { maxAgeMs: 0, force: true, signal, now: deps.now });
+    const access = await deps.access.resolve(ctx.plexCreds, ctx.plex, {
+      maxAgeMs: 0,
+      force: true,
+      signal,
+      now: deps.now,
+    });
     ctx = { ...ctx, access };
     found = access.sections.find((s) => s.id === id);
   }
   if (!found) throw libraryNotFound(id);
   if (!JUDGED_TYPES.has(found.type)) {
-    throw new APIError(`Library ${id} is a ${found.type} library; only movie, show and music libraries can be judged`, 400, 'UNSUPPORTED_LIBRARY_TYPE');
+    throw new APIError(
+      `Library ${id} is a ${found.type} library; only movie, show and music libraries can be judged`,
+      400,
+      'UNSUPPORTED_LIBRARY_TYPE',
+    );
   }
   return { ctx, section: found };
 };

@@ -66,7 +66,12 @@ export interface WarmReport {
 }
 
 const errorInfo = (e: unknown) => ({
-  code: (e as { code?: unknown }).code && typeof (e as { code?: unknown }).code === 'string' ? String((e as { code: string }).code) : e instanceof Error ? e.name : 'ERROR',
+  code:
+    (e as { code?: unknown }).code && typeof (e as { code?: unknown }).code === 'string'
+      ? String((e as { code: string }).code)
+      : e instanceof Error
+        ? e.name
+        : 'ERROR',
   message: e instanceof Error ? e.message : String(e),
 });
 
@@ -93,7 +98,7 @@ export const configuredCredentials = async (): Promise<CredentialSet[]> => {
     try {
       add(await resolveUserSettings(id), id);
     } catch (e) {
-      logger.warn('warmer: cannot read a user\'s settings; skipping them', { userId: id, error: e });
+      logger.warn("warmer: cannot read a user's settings; skipping them", { userId: id, error: e });
     }
   }
   return [...sets.values()];
@@ -147,7 +152,8 @@ export const warmAll = async (service: WarmDeps, store: SnapshotStore, opts: War
     return 0;
   });
   report.durationMs = Math.round(performance.now() - started);
-  if (report.deferred.length) logger.warn('warmer: ran out of time; libraries left for the next run', { deferred: report.deferred.length });
+  if (report.deferred.length)
+    logger.warn('warmer: ran out of time; libraries left for the next run', { deferred: report.deferred.length });
   logger.info('warmer finished', { ...report, errors: report.errors.length, deferred: report.deferred.length });
   return report;
 };
@@ -162,7 +168,10 @@ const warmServer = async (run: WarmRun, set: CredentialSet): Promise<void> => {
     if (access.plexDown) throw access.plexDown;
     if (access.ownership === 'not-owner' && !ctx.tautulli) {
       report.serversSkipped++;
-      logger.warn("warmer: skipping a server whose token is not the owner's and has no Tautulli", { machineIdentifier: access.machineIdentifier, usedBy: set.usedBy.length });
+      logger.warn("warmer: skipping a server whose token is not the owner's and has no Tautulli", {
+        machineIdentifier: access.machineIdentifier,
+        usedBy: set.usedBy.length,
+      });
       return;
     }
     report.servers++;
@@ -180,14 +189,25 @@ const warmServer = async (run: WarmRun, set: CredentialSet): Promise<void> => {
       .filter((s) => JUDGED_TYPES.has(s.type))
       .map(async (section) => ({
         section,
-        head: await run.store.readHead({ machineIdentifier: server.access.machineIdentifier, sectionId: section.id, scope: server.scope }),
+        head: await run.store.readHead({
+          machineIdentifier: server.access.machineIdentifier,
+          sectionId: section.id,
+          scope: server.scope,
+        }),
       })),
   );
   judged.sort((a, b) => (a.head?.fetchedAt ?? 0) - (b.head?.fetchedAt ?? 0));
-  await Promise.all(judged.map(({ section, head }) => run.limit(() => warmLibrary(run, server, section, head?.fetchedAt ?? null))));
+  await Promise.all(
+    judged.map(({ section, head }) => run.limit(() => warmLibrary(run, server, section, head?.fetchedAt ?? null))),
+  );
 };
 
-const warmLibrary = async (run: WarmRun, ctx: ServerContext, section: SectionInfo, fetchedAt: number | null): Promise<void> => {
+const warmLibrary = async (
+  run: WarmRun,
+  ctx: ServerContext,
+  section: SectionInfo,
+  fetchedAt: number | null,
+): Promise<void> => {
   const { report } = run;
   const server = ctx.access.machineIdentifier;
   if (run.outOfTime()) {

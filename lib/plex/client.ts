@@ -5,7 +5,15 @@ import type { UpstreamError } from '../upstream/errors';
 import type { QueryValue, UpstreamHttp, UpstreamResponse } from '../upstream/http';
 import { listingPages, type ListingOptions, type ListingPage } from '../upstream/listing';
 import type { z } from 'zod';
-import { historyRowSchema, identitySchema, metadataSchema, pageSchema, sectionsSchema, type PlexHistoryRow, type PlexMetadata } from './schemas';
+import {
+  historyRowSchema,
+  identitySchema,
+  metadataSchema,
+  pageSchema,
+  sectionsSchema,
+  type PlexHistoryRow,
+  type PlexMetadata,
+} from './schemas';
 import type { PlexHistoryEntry, PlexIdentity, PlexItem, PlexSection } from './types';
 
 export interface PlexClientOptions extends UpstreamTuning {
@@ -41,7 +49,8 @@ const itemListing = (sectionId: string, type?: number): PlexListing<typeof metad
 });
 
 /** "/library/metadata/201" → "201". */
-const keyToRatingKey = (key: string | undefined): string | null => (key ? (/\/library\/metadata\/([^/?]+)/.exec(key)?.[1] ?? null) : null);
+const keyToRatingKey = (key: string | undefined): string | null =>
+  key ? (/\/library\/metadata\/([^/?]+)/.exec(key)?.[1] ?? null) : null;
 
 const toItem = (m: PlexMetadata): PlexItem => {
   let sizeBytes = 0;
@@ -66,18 +75,20 @@ const toItem = (m: PlexMetadata): PlexItem => {
   return item;
 };
 
-const toHistory = (sectionId: string) => (r: PlexHistoryRow): PlexHistoryEntry | null => {
-  const ratingKey = r.ratingKey ?? keyToRatingKey(r.key);
-  if (!ratingKey) return null; // cannot be attributed to an item (e.g. a purged one)
-  return {
-    ratingKey,
-    parentRatingKey: keyToRatingKey(r.parentKey),
-    grandparentRatingKey: keyToRatingKey(r.grandparentKey),
-    viewedAt: r.viewedAt,
-    accountId: r.accountID ?? null,
-    librarySectionId: r.librarySectionID ?? sectionId,
+const toHistory =
+  (sectionId: string) =>
+  (r: PlexHistoryRow): PlexHistoryEntry | null => {
+    const ratingKey = r.ratingKey ?? keyToRatingKey(r.key);
+    if (!ratingKey) return null; // cannot be attributed to an item (e.g. a purged one)
+    return {
+      ratingKey,
+      parentRatingKey: keyToRatingKey(r.parentKey),
+      grandparentRatingKey: keyToRatingKey(r.grandparentKey),
+      viewedAt: r.viewedAt,
+      accountId: r.accountID ?? null,
+      librarySectionId: r.librarySectionID ?? sectionId,
+    };
   };
-};
 
 /**
  * Typed Plex Media Server client. Listings are paged (X-Plex-Container-Start /
@@ -128,7 +139,9 @@ export class PlexClient {
     const res = await this.http.get({ path: '/accounts', signal });
     if (res.status >= 200 && res.status < 300) return 'admin';
     if (res.status !== 401 && res.status !== 403) {
-      logger.warn('GET /accounts answered unexpectedly; treating the Plex token as not the owner\'s', { status: res.status });
+      logger.warn("GET /accounts answered unexpectedly; treating the Plex token as not the owner's", {
+        status: res.status,
+      });
     }
     return 'not-admin';
   }
@@ -141,7 +154,10 @@ export class PlexClient {
   /** totalSize of a listing via a 0-length page. */
   async getSectionSize(sectionId: string, type?: number, signal?: AbortSignal): Promise<number> {
     const page = await this.page(itemListing(sectionId, type), 0, 0, signal);
-    if (page.total === undefined) throw this.http.error('bad_response', `Plex sent no totalSize for section ${sectionId}`, { reason: 'totalSize missing' });
+    if (page.total === undefined)
+      throw this.http.error('bad_response', `Plex sent no totalSize for section ${sectionId}`, {
+        reason: 'totalSize missing',
+      });
     return page.total;
   }
 
@@ -153,17 +169,24 @@ export class PlexClient {
    * PLEX_BAD_RESPONSE with reason LISTING_CHANGED instead of returning a short
    * read; callers retry the sweep (see snapshot-builder.ts).
    */
-  iterateSectionItems(sectionId: string, opts: PlexIterateOptions & { strict?: boolean } = {}): AsyncIterable<PlexItem[]> {
+  iterateSectionItems(
+    sectionId: string,
+    opts: PlexIterateOptions & { strict?: boolean } = {},
+  ): AsyncIterable<PlexItem[]> {
     const seen = new Set<string>();
-    return this.pages(itemListing(sectionId, opts.type), { signal: opts.signal, check: opts.strict ? 'exact' : 'log' }, (rows) => {
-      const out: PlexItem[] = [];
-      for (const row of rows) {
-        if (seen.has(row.ratingKey)) continue;
-        seen.add(row.ratingKey);
-        out.push(toItem(row));
-      }
-      return out;
-    });
+    return this.pages(
+      itemListing(sectionId, opts.type),
+      { signal: opts.signal, check: opts.strict ? 'exact' : 'log' },
+      (rows) => {
+        const out: PlexItem[] = [];
+        for (const row of rows) {
+          if (seen.has(row.ratingKey)) continue;
+          seen.add(row.ratingKey);
+          out.push(toItem(row));
+        }
+        return out;
+      },
+    );
   }
 
   /**
@@ -178,30 +201,65 @@ export class PlexClient {
    */
   iterateHistory(sectionId: string, opts: { signal?: AbortSignal } = {}): AsyncIterable<PlexHistoryEntry[]> {
     const convert = toHistory(sectionId);
-    const listing = { schema: historyPage, path: '/status/sessions/history/all', query: { librarySectionID: sectionId, sort: 'viewedAt:asc' } };
-    return this.pages(listing, { signal: opts.signal, check: 'at-least' }, (rows) => rows.map(convert).filter((r): r is PlexHistoryEntry => r !== null));
+    const listing = {
+      schema: historyPage,
+      path: '/status/sessions/history/all',
+      query: { librarySectionID: sectionId, sort: 'viewedAt:asc' },
+    };
+    return this.pages(listing, { signal: opts.signal, check: 'at-least' }, (rows) =>
+      rows.map(convert).filter((r): r is PlexHistoryEntry => r !== null),
+    );
   }
 
   /** Maps statuses plm understands; returns 2xx responses. */
   private check(res: UpstreamResponse, notFound?: () => UpstreamError): UpstreamResponse {
     if (res.status >= 200 && res.status < 300) return res;
     const info = { path: res.path, upstreamStatus: res.status, attempts: res.attempts };
-    if (res.status === 401) throw this.http.error('unauthorized', 'Plex rejected the configured token (HTTP 401)', info);
-    if (res.status === 403) throw this.http.error('unauthorized', "Plex denied access (HTTP 403): the token's account lacks permission", info);
+    if (res.status === 401)
+      throw this.http.error('unauthorized', 'Plex rejected the configured token (HTTP 401)', info);
+    if (res.status === 403)
+      throw this.http.error(
+        'unauthorized',
+        "Plex denied access (HTTP 403): the token's account lacks permission",
+        info,
+      );
     if (res.status === 404 && notFound) throw notFound();
     throw this.http.error('bad_response', `Plex answered HTTP ${res.status} (GET ${res.path})`, info);
   }
 
   /** One page of a listing: `size` rows from `start` (size 0: just the total). */
-  private async page<T extends z.ZodType>(listing: PlexListing<T>, start: number, size: number, signal?: AbortSignal): Promise<ListingPage<z.output<T>>> {
+  private async page<T extends z.ZodType>(
+    listing: PlexListing<T>,
+    start: number,
+    size: number,
+    signal?: AbortSignal,
+  ): Promise<ListingPage<z.output<T>>> {
     const { path, section } = listing;
     // Only a section listing can mean "no such section"; an empty or missing answer anywhere else is a broken answer.
-    const notFound = section === undefined ? undefined : () => this.http.error('not_found', `Plex has no library section ${section}`, { path, reason: 'section not found' });
-    const res = this.check(await this.http.get({ path, query: { ...listing.query, 'X-Plex-Container-Start': start, 'X-Plex-Container-Size': size }, signal }), notFound);
+    const notFound =
+      section === undefined
+        ? undefined
+        : () =>
+            this.http.error('not_found', `Plex has no library section ${section}`, {
+              path,
+              reason: 'section not found',
+            });
+    const res = this.check(
+      await this.http.get({
+        path,
+        query: { ...listing.query, 'X-Plex-Container-Start': start, 'X-Plex-Container-Size': size },
+        signal,
+      }),
+      notFound,
+    );
     const body = this.http.parse(res, listing.schema);
     if (!body.MediaContainer) {
       if (notFound) throw notFound(); // Plex's other way of saying "no such section"
-      throw this.http.error('bad_response', `Plex sent no MediaContainer (GET ${path})`, { path, upstreamStatus: res.status, reason: 'MediaContainer missing' });
+      throw this.http.error('bad_response', `Plex sent no MediaContainer (GET ${path})`, {
+        path,
+        upstreamStatus: res.status,
+        reason: 'MediaContainer missing',
+      });
     }
     return { rows: body.MediaContainer.Metadata ?? [], total: body.MediaContainer.totalSize };
   }
@@ -213,7 +271,13 @@ export class PlexClient {
     convert: (rows: Array<z.output<T>>) => R[],
   ): AsyncGenerator<R[], void, undefined> {
     const size = this.pageSize;
-    const rows = listingPages({ ...opts, http: this.http, path: listing.path, pageSize: size, fetchAt: (start, s) => this.page(listing, start, size, s) });
+    const rows = listingPages({
+      ...opts,
+      http: this.http,
+      path: listing.path,
+      pageSize: size,
+      fetchAt: (start, s) => this.page(listing, start, size, s),
+    });
     for await (const page of rows) yield convert(page);
   }
 }

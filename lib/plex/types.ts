@@ -1,5 +1,14 @@
 /** Plex's numeric `type=` filter values for /library/sections/{id}/all. */
-export const PLEX_TYPE = { movie: 1, show: 2, season: 3, episode: 4, artist: 8, album: 9, track: 10, photo: 13 } as const;
+export const PLEX_TYPE = {
+  movie: 1,
+  show: 2,
+  season: 3,
+  episode: 4,
+  artist: 8,
+  album: 9,
+  track: 10,
+  photo: 13,
+} as const;
 export type PlexTypeNumber = (typeof PLEX_TYPE)[keyof typeof PLEX_TYPE];
 
 export interface PlexIdentity {

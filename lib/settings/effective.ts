@@ -30,14 +30,24 @@ export interface StoredState {
 export const secretContext = (userId: string, field: SecretField) => ({ purpose: 'settings', owner: userId, field });
 
 /** Opens one stored secret; failures become a state, never an exception (GET must keep working). */
-export const openStoredSecret = (userId: string, field: SecretField, box: unknown, ring: Keyring = getKeyring()): StoredSecret => {
+export const openStoredSecret = (
+  userId: string,
+  field: SecretField,
+  box: unknown,
+  ring: Keyring = getKeyring(),
+): StoredSecret => {
   if (box === undefined || box === null) return { state: 'absent' };
   try {
     return { state: 'readable', value: openSecret(box, secretContext(userId, field), ring), box: box as SealedSecret };
   } catch (error) {
     const reason = error instanceof SecretBoxError ? error.reason : 'malformed';
     logger.warn('stored secret could not be opened', { userId, field, reason });
-    return { state: 'unreadable', code: reason === 'no_key' ? 'ENCRYPTION_UNAVAILABLE' : 'SECRET_UNREADABLE', reason, box };
+    return {
+      state: 'unreadable',
+      code: reason === 'no_key' ? 'ENCRYPTION_UNAVAILABLE' : 'SECRET_UNREADABLE',
+      reason,
+      box,
+    };
   }
 };
 
@@ -71,14 +81,19 @@ export const resolveEffective = (stored: StoredState, defaults: ServerDefaults):
     const own = stored.values[field];
     const fallback = defaults.plain[field];
     const entry =
-      own !== undefined ? { value: own, source: 'user' as const } : fallback !== undefined ? { value: fallback, source: 'default' as const } : { value: null, source: 'none' as const };
+      own !== undefined
+        ? { value: own, source: 'user' as const }
+        : fallback !== undefined
+          ? { value: fallback, source: 'default' as const }
+          : { value: null, source: 'none' as const };
     (plain as Record<PlainField, unknown>)[field] = entry;
   }
   // The server's Tautulli watches the server's Plex: paired with a Plex of the
   // user's own, its history would be about other media (same rating keys,
   // different items) and make watched media look unused. So it applies only
   // while the user is on the server's Plex.
-  if (plain.plexUrl.source === 'user' && plain.tautulliUrl.source === 'default') plain.tautulliUrl = { value: null, source: 'none' };
+  if (plain.plexUrl.source === 'user' && plain.tautulliUrl.source === 'default')
+    plain.tautulliUrl = { value: null, source: 'none' };
   const secretOf = (field: SecretField, urlSource: Source, envValue: string | undefined): EffectiveSecret => {
     const own = stored.secrets[field];
     if (own.state !== 'absent') return { source: 'user', stored: own };

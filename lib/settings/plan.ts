@@ -3,7 +3,14 @@ import type { Keyring } from '../crypto/keyring';
 import { needsResealing, sealSecret } from '../crypto/secret-box';
 import type { ServerDefaults } from './defaults';
 import { secretContext, type StoredState, type StoredSecret } from './effective';
-import { PLAIN_FIELDS, SECRET_FIELDS, type PlainValues, type SecretField, type SettingsField, type SettingsUpdate } from './schema';
+import {
+  PLAIN_FIELDS,
+  SECRET_FIELDS,
+  type PlainValues,
+  type SecretField,
+  type SettingsField,
+  type SettingsUpdate,
+} from './schema';
 
 /**
  * Applies a PUT body to the stored state, in plaintext (nothing sealed yet, so
@@ -58,7 +65,11 @@ export const applyUpdate = (
  * such, until the user replaces or clears it). Lazy key rotation: a kept secret
  * still under a retired key is re-sealed with the current one.
  */
-export const sealSecrets = (userId: string, state: StoredState, ring: Keyring): Partial<Record<SecretField, unknown>> => {
+export const sealSecrets = (
+  userId: string,
+  state: StoredState,
+  ring: Keyring,
+): Partial<Record<SecretField, unknown>> => {
   const out: Partial<Record<SecretField, unknown>> = {};
   for (const field of SECRET_FIELDS) {
     const secret = state.secrets[field];

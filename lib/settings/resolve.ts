@@ -21,12 +21,21 @@ export interface ResolvedSettings {
 const LABEL: Record<SecretField, string> = { plexToken: 'Plex token', tautulliApiKey: 'Tautulli API key' };
 
 /** 409/503 when a stored secret exists but cannot be opened: the user must re-enter it (or the key be restored). */
-export const secretUnreadableError = (field: SecretField, code: 'SECRET_UNREADABLE' | 'ENCRYPTION_UNAVAILABLE', reason: string): APIError =>
+export const secretUnreadableError = (
+  field: SecretField,
+  code: 'SECRET_UNREADABLE' | 'ENCRYPTION_UNAVAILABLE',
+  reason: string,
+): APIError =>
   code === 'ENCRYPTION_UNAVAILABLE'
-    ? new APIError(`Your stored ${LABEL[field]} cannot be decrypted: no encryption key is configured on this server`, 503, code, {
-        details: { field, reason },
-        expose: true,
-      })
+    ? new APIError(
+        `Your stored ${LABEL[field]} cannot be decrypted: no encryption key is configured on this server`,
+        503,
+        code,
+        {
+          details: { field, reason },
+          expose: true,
+        },
+      )
     : new APIError(`Your stored ${LABEL[field]} cannot be decrypted; enter it again in your settings`, 409, code, {
         details: { field, reason },
       });
@@ -35,7 +44,8 @@ export const secretUnreadableError = (field: SecretField, code: 'SECRET_UNREADAB
 export const secretValue = (field: SecretField, secret: EffectiveSecret): string | undefined => {
   if (secret.source === 'none') return undefined;
   if (secret.source === 'default') return secret.value;
-  if (secret.stored.state === 'unreadable') throw secretUnreadableError(field, secret.stored.code, secret.stored.reason);
+  if (secret.stored.state === 'unreadable')
+    throw secretUnreadableError(field, secret.stored.code, secret.stored.reason);
   return secret.stored.value;
 };
 

@@ -39,7 +39,11 @@ export const resealRetiredSecrets = async (): Promise<RotationReport> => {
       return s.state === 'readable' && s.box?.kid !== currentId;
     });
     if (!resealable) continue;
-    const next: SettingsDocument = { ...doc, version: doc.version + 1, secrets: sealSecrets(userId, state, ring) as SettingsDocument['secrets'] };
+    const next: SettingsDocument = {
+      ...doc,
+      version: doc.version + 1,
+      secrets: sealSecrets(userId, state, ring) as SettingsDocument['secrets'],
+    };
     if (await writeSettingsIfVersion(next, doc.version)) report.resealed++;
     else report.skipped++;
   }

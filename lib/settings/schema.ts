@@ -39,7 +39,10 @@ export const SecretValue = z
   .min(1, 'must not be empty; send null to clear it')
   .max(SECRET_MAX, `must be at most ${SECRET_MAX} characters`)
   .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
-  .refine((v) => !LOOKS_MASKED.test(v), 'looks like a masked placeholder; omit the field (or send the object GET returned) to keep the stored value');
+  .refine(
+    (v) => !LOOKS_MASKED.test(v),
+    'looks like a masked placeholder; omit the field (or send the object GET returned) to keep the stored value',
+  );
 
 /** IANA zone names, checked by the runtime's ICU and returned in canonical spelling. */
 export const canonicalTimeZone = (zone: string): string | undefined => {
@@ -98,7 +101,8 @@ export type PlainField = (typeof PLAIN_FIELDS)[number];
 export const SETTINGS_FIELDS: readonly SettingsField[] = Object.keys(Settings.shape) as SettingsField[];
 export type PlainValues = Pick<Settings, PlainField>;
 
-export const isSecretField = (field: string): field is SecretField => (SECRET_FIELDS as readonly string[]).includes(field);
+export const isSecretField = (field: string): field is SecretField =>
+  (SECRET_FIELDS as readonly string[]).includes(field);
 
 /** Where an effective value comes from: the user's own, the server's default, or nowhere. */
 export const Source = z.enum(['user', 'default', 'none']);
@@ -153,7 +157,10 @@ export const SettingsUpdate = z
     timezone: TimeZone.nullable().optional(),
     version: z.number().int().min(0).optional(),
     updatedAt: z.string().max(40).nullable().optional(),
-    sources: z.object(Object.fromEntries(SETTINGS_FIELDS.map((f) => [f, Source.optional()]))).strict().optional(),
+    sources: z
+      .object(Object.fromEntries(SETTINGS_FIELDS.map((f) => [f, Source.optional()])))
+      .strict()
+      .optional(),
     verification: Verification.optional(),
   })
   .strict();

@@ -15,7 +15,8 @@ import { buildView } from './view';
 /** Enough for dozens of simultaneous writers of one user's settings; each round lets one win. */
 const MAX_ATTEMPTS = 25;
 
-const effectiveOf = (userId: string, doc: SettingsDocument | null): Effective => resolveEffective(storedStateOf(userId, doc), serverDefaults());
+const effectiveOf = (userId: string, doc: SettingsDocument | null): Effective =>
+  resolveEffective(storedStateOf(userId, doc), serverDefaults());
 
 const viewOf = (userId: string, doc: SettingsDocument | null): SettingsView =>
   buildView(effectiveOf(userId, doc), { version: doc?.version ?? 0, updatedAt: doc?.updatedAt ?? null });
@@ -47,18 +48,29 @@ const ifMatchSatisfied = (header: string, version: number): boolean =>
     .some((t) => t === '*' || t === etagOf(version));
 
 const preconditionFailed = (version: number): APIError =>
-  new APIError('The settings changed since you read them (If-Match does not match); reload and try again', 412, 'PRECONDITION_FAILED', {
-    details: { currentVersion: version },
-    headers: { ETag: etagOf(version) },
-  });
+  new APIError(
+    'The settings changed since you read them (If-Match does not match); reload and try again',
+    412,
+    'PRECONDITION_FAILED',
+    {
+      details: { currentVersion: version },
+      headers: { ETag: etagOf(version) },
+    },
+  );
 
 const versionConflict = (version: number): APIError =>
-  conflict('The settings changed since you read them (version does not match); reload and try again', 'SETTINGS_VERSION_CONFLICT', {
-    currentVersion: version,
-  });
+  conflict(
+    'The settings changed since you read them (version does not match); reload and try again',
+    'SETTINGS_VERSION_CONFLICT',
+    {
+      currentVersion: version,
+    },
+  );
 
 const verificationFailed = (verification: Verification): APIError =>
-  new APIError('Verification failed; nothing was stored', 422, 'SETTINGS_VERIFICATION_FAILED', { details: verification });
+  new APIError('Verification failed; nothing was stored', 422, 'SETTINGS_VERIFICATION_FAILED', {
+    details: verification,
+  });
 
 /**
  * Applies a PUT. Read, plan, then write the whole document only if its version
@@ -122,13 +134,18 @@ export const updateSettings = async (input: SettingsUpdate, opts: UpdateOptions)
       const current = (await findSettings(userId))?.version ?? 0;
       throw opts.ifMatch !== undefined ? preconditionFailed(current) : versionConflict(current);
     }
-    if (attempt >= MAX_ATTEMPTS) throw conflict('The settings are being changed concurrently; try again', 'SETTINGS_WRITE_CONFLICT');
+    if (attempt >= MAX_ATTEMPTS)
+      throw conflict('The settings are being changed concurrently; try again', 'SETTINGS_WRITE_CONFLICT');
     await sleep(Math.floor(Math.random() * 5 * attempt));
   }
 };
 
 /** POST /api/settings/verify: checks the settings as they would be after applying `input`; stores nothing. */
-export const verifySettings = async (userId: string, input: SettingsUpdate, signal: AbortSignal): Promise<Verification> => {
+export const verifySettings = async (
+  userId: string,
+  input: SettingsUpdate,
+  signal: AbortSignal,
+): Promise<Verification> => {
   const plan = applyUpdate(storedStateOf(userId, await findSettings(userId)), input, serverDefaults());
   return verifyUpstreams(userId, resolveEffective(plan.next, serverDefaults()), signal);
 };

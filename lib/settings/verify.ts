@@ -36,7 +36,8 @@ const runCheck = async (target: Target, signal: AbortSignal): Promise<UpstreamCh
     return { status: 'ok' };
   } catch (error) {
     // Upstream errors carry safe messages (no URL query, no token) by construction.
-    if (error instanceof APIError && error.expose) return { status: 'failed', code: error.code, message: error.message };
+    if (error instanceof APIError && error.expose)
+      return { status: 'failed', code: error.code, message: error.message };
     logger.warn('settings verification failed unexpectedly', { service: target.service, error });
     return { status: 'failed', code: 'VERIFY_ERROR', message: `${target.service} could not be checked` };
   }
@@ -46,21 +47,32 @@ const runCheck = async (target: Target, signal: AbortSignal): Promise<UpstreamCh
  * Checks the effective Plex URL/token and Tautulli URL/key against the servers,
  * side by side. Limited per user: each check makes plm call a user-chosen server.
  */
-export const verifyUpstreams = async (userId: string, effective: Effective, signal: AbortSignal): Promise<Verification> => {
+export const verifyUpstreams = async (
+  userId: string,
+  effective: Effective,
+  signal: AbortSignal,
+): Promise<Verification> => {
   const attempt = await reserveAttempt('verify', userId, undefined);
-  if (attempt.retryAfterSeconds > 0) throw tooManyRequests(attempt.retryAfterSeconds, 'Too many verifications; try again later');
+  if (attempt.retryAfterSeconds > 0)
+    throw tooManyRequests(attempt.retryAfterSeconds, 'Too many verifications; try again later');
   const plex: Target = {
     service: 'Plex',
     url: effective.plain.plexUrl.value,
     secret: () => secretValue('plexToken', effective.secrets.plexToken),
-    check: (baseUrl, token, s) => new PlexClient({ baseUrl, token, timeoutMs: VERIFY_TIMEOUT_MS, retries: 0 }).verify(s),
+    check: (baseUrl, token, s) =>
+      new PlexClient({ baseUrl, token, timeoutMs: VERIFY_TIMEOUT_MS, retries: 0 }).verify(s),
   };
   const tautulli: Target = {
     service: 'Tautulli',
     url: effective.plain.tautulliUrl.value,
     secret: () => secretValue('tautulliApiKey', effective.secrets.tautulliApiKey),
-    check: (baseUrl, apiKey, s) => new TautulliClient({ baseUrl, apiKey, timeoutMs: VERIFY_TIMEOUT_MS, retries: 0 }).verify(s),
+    check: (baseUrl, apiKey, s) =>
+      new TautulliClient({ baseUrl, apiKey, timeoutMs: VERIFY_TIMEOUT_MS, retries: 0 }).verify(s),
   };
   const [plexResult, tautulliResult] = await Promise.all([runCheck(plex, signal), runCheck(tautulli, signal)]);
-  return { ok: plexResult.status !== 'failed' && tautulliResult.status !== 'failed', plex: plexResult, tautulli: tautulliResult };
+  return {
+    ok: plexResult.status !== 'failed' && tautulliResult.status !== 'failed',
+    plex: plexResult,
+    tautulli: tautulliResult,
+  };
 };

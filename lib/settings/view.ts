@@ -1,5 +1,15 @@
 import type { Effective, EffectiveSecret } from './effective';
-import { CACHE_TTL_MINUTES, DEFAULT_TIMEZONE, PLAIN_FIELDS, SECRET_FIELDS, THRESHOLD_DAYS, type MaskedSecret, type SettingsField, type SettingsView, type Source } from './schema';
+import {
+  CACHE_TTL_MINUTES,
+  DEFAULT_TIMEZONE,
+  PLAIN_FIELDS,
+  SECRET_FIELDS,
+  THRESHOLD_DAYS,
+  type MaskedSecret,
+  type SettingsField,
+  type SettingsView,
+  type Source,
+} from './schema';
 
 /** last4 is shown only for secrets long enough that 4 characters reveal little. */
 export const LAST4_MIN_LENGTH = 12;
@@ -13,7 +23,8 @@ export const maskSecret = (secret: EffectiveSecret): MaskedSecret => {
       return { configured: true, source: 'default', last4: null, readable: true };
     case 'user': {
       const stored = secret.stored;
-      if (stored.state === 'unreadable') return { configured: true, source: 'user', last4: null, readable: false, error: stored.code };
+      if (stored.state === 'unreadable')
+        return { configured: true, source: 'user', last4: null, readable: false, error: stored.code };
       const last4 = stored.value.length >= LAST4_MIN_LENGTH ? stored.value.slice(-4) : null;
       return { configured: true, source: 'user', last4, readable: true };
     }

@@ -72,11 +72,19 @@ export class TautulliClient {
   async getLibraryMediaInfo(sectionId: string, opts: { signal?: AbortSignal } = {}): Promise<TautulliMediaInfo> {
     const size = this.pageSize;
     const fetchAt = (start: number, signal?: AbortSignal) =>
-      this.call('get_library_media_info', { section_id: sectionId, start, length: size, order_column: 'added_at', order_dir: 'asc' }, mediaInfoSchema, signal);
+      this.call(
+        'get_library_media_info',
+        { section_id: sectionId, start, length: size, order_column: 'added_at', order_dir: 'asc' },
+        mediaInfoSchema,
+        signal,
+      );
     const first = await fetchAt(0, opts.signal);
     if (first.draw === 0) {
       // Tautulli's answer to an unknown section is a "success" with draw 0, not an error.
-      throw this.http.error('not_found', `Tautulli has no library section ${sectionId}`, { path: '/api/v2', reason: 'draw 0' });
+      throw this.http.error('not_found', `Tautulli has no library section ${sectionId}`, {
+        path: '/api/v2',
+        reason: 'draw 0',
+      });
     }
     const seen = new Set<string>();
     const convert = (rows: z.output<typeof mediaInfoSchema>['data']): TautulliMediaRow[] => {
@@ -97,10 +105,15 @@ export class TautulliClient {
       }
       return out;
     };
-    const raw = offsetPages({ rows: first.data, total: first.recordsFiltered }, size, async (start, s) => (await fetchAt(start, s)).data, {
-      lookAhead: this.http.concurrency,
-      signal: opts.signal,
-    });
+    const raw = offsetPages(
+      { rows: first.data, total: first.recordsFiltered },
+      size,
+      async (start, s) => (await fetchAt(start, s)).data,
+      {
+        lookAhead: this.http.concurrency,
+        signal: opts.signal,
+      },
+    );
     return {
       sectionId,
       lastRefreshed: first.last_refreshed ?? null,
@@ -112,21 +125,38 @@ export class TautulliClient {
   }
 
   /** One API call: envelope checked, `data` validated. */
-  private async call<S extends z.ZodType>(cmd: string, params: Params, schema: S, signal?: AbortSignal): Promise<z.output<S>> {
+  private async call<S extends z.ZodType>(
+    cmd: string,
+    params: Params,
+    schema: S,
+    signal?: AbortSignal,
+  ): Promise<z.output<S>> {
     const res = await this.http.get({ path: '/api/v2', query: { cmd, ...params }, signal });
     const info = { path: res.path, upstreamStatus: res.status, attempts: res.attempts };
     if (res.status === 401 || res.status === 403) {
       // Pre-2.10.5 Tautulli, or a reverse proxy in front of it.
-      throw this.http.error('unauthorized', `Tautulli rejected the request (HTTP ${res.status}); check the API key`, info);
+      throw this.http.error(
+        'unauthorized',
+        `Tautulli rejected the request (HTTP ${res.status}); check the API key`,
+        info,
+      );
     }
     const envelope = this.envelope(res);
     const { result, message, data } = envelope.response;
     if (result === 'error') {
       const said = (message ?? '').slice(0, 160);
-      if (AUTH_MESSAGE.test(said)) throw this.http.error('unauthorized', `Tautulli rejected the configured API key: ${said}`, { ...info, reason: said });
-      throw this.http.error('bad_response', `Tautulli refused ${cmd} (HTTP ${res.status}): ${said || 'no message'}`, { ...info, reason: said || undefined });
+      if (AUTH_MESSAGE.test(said))
+        throw this.http.error('unauthorized', `Tautulli rejected the configured API key: ${said}`, {
+          ...info,
+          reason: said,
+        });
+      throw this.http.error('bad_response', `Tautulli refused ${cmd} (HTTP ${res.status}): ${said || 'no message'}`, {
+        ...info,
+        reason: said || undefined,
+      });
     }
-    if (res.status !== 200) throw this.http.error('bad_response', `Tautulli answered HTTP ${res.status} to ${cmd}`, info);
+    if (res.status !== 200)
+      throw this.http.error('bad_response', `Tautulli answered HTTP ${res.status} to ${cmd}`, info);
     return this.http.validate(data, schema, res);
   }
 
@@ -135,10 +165,14 @@ export class TautulliClient {
       return this.http.parse(res, envelopeSchema);
     } catch (err) {
       if (res.status === 404) {
-        throw this.http.error('bad_response', 'Tautulli answered HTTP 404 for /api/v2: check the Tautulli URL (and its HTTP root)', {
-          path: res.path,
-          upstreamStatus: 404,
-        });
+        throw this.http.error(
+          'bad_response',
+          'Tautulli answered HTTP 404 for /api/v2: check the Tautulli URL (and its HTTP root)',
+          {
+            path: res.path,
+            upstreamStatus: 404,
+          },
+        );
       }
       throw err;
     }

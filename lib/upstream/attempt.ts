@@ -1,5 +1,11 @@
 import { logger, redactText } from '../logger';
-import { SERVICE_NAME, UpstreamError, type UpstreamErrorInfo, type UpstreamErrorKind, type UpstreamService } from './errors';
+import {
+  SERVICE_NAME,
+  UpstreamError,
+  type UpstreamErrorInfo,
+  type UpstreamErrorKind,
+  type UpstreamService,
+} from './errors';
 import { parseRetryAfter } from './retry';
 
 /**
@@ -47,10 +53,17 @@ export interface AttemptSettings {
  * return, or a failure the retry loop may retry (after Retry-After if the
  * upstream sent one). Failures that end the request are thrown.
  */
-export type Attempt = { kind: 'answer'; response: UpstreamResponse } | { kind: 'retryable'; error: UpstreamError; retryAfterMs?: number };
+export type Attempt =
+  | { kind: 'answer'; response: UpstreamResponse }
+  | { kind: 'retryable'; error: UpstreamError; retryAfterMs?: number };
 
 /** The one log line of an attempt. */
-type AttemptLog = (level: 'debug' | 'info' | 'warn', status: number | null, bytes: number, extra?: Record<string, unknown>) => void;
+type AttemptLog = (
+  level: 'debug' | 'info' | 'warn',
+  status: number | null,
+  bytes: number,
+  extra?: Record<string, unknown>,
+) => void;
 
 const RETRYABLE_STATUS = (s: number) => s === 429 || s >= 500;
 
@@ -62,7 +75,12 @@ export async function fetchOnce(settings: AttemptSettings, req: UpstreamRequest,
   const log = attemptLog(settings.service, logPath, attempt);
   try {
     // Never follow redirects: a user-supplied server could bounce plm to an internal address.
-    const res = await settings.fetch(url, { method: 'GET', headers: { ...settings.headers, ...req.headers }, signal, redirect: 'manual' });
+    const res = await settings.fetch(url, {
+      method: 'GET',
+      headers: { ...settings.headers, ...req.headers },
+      signal,
+      redirect: 'manual',
+    });
     return await classifyAnswer(settings, res, req.path, attempt, log);
   } catch (err) {
     if (err instanceof UpstreamError) throw err;
@@ -87,48 +105,92 @@ function attemptLog(service: UpstreamService, logPath: string, attempt: number):
   const started = performance.now();
   return (level, status, bytes, extra = {}) =>
     logger[level]('upstream call', {
-      upstream: { service, method: 'GET', path: logPath, status, durationMs: Math.round(performance.now() - started), bytes, attempt, ...extra },
+      upstream: {
+        service,
+        method: 'GET',
+        path: logPath,
+        status,
+        durationMs: Math.round(performance.now() - started),
+        bytes,
+        attempt,
+        ...extra,
+      },
     });
 }
 
 /** An answer: a redirect or an oversized body ends the request, 429/5xx may be retried, anything else is returned. */
-async function classifyAnswer(s: AttemptSettings, res: Response, path: string, attempt: number, log: AttemptLog): Promise<Attempt> {
+async function classifyAnswer(
+  s: AttemptSettings,
+  res: Response,
+  path: string,
+  attempt: number,
+  log: AttemptLog,
+): Promise<Attempt> {
   const name = SERVICE_NAME[s.service];
   if (res.status >= 300 && res.status < 400) {
     await res.body?.cancel();
     log('warn', res.status, 0);
-    throw s.error('bad_response', `${name} answered with a redirect (HTTP ${res.status}); set its final URL instead (GET ${path})`, {
-      path,
-      upstreamStatus: res.status,
-      reason: 'redirect',
-    });
+    throw s.error(
+      'bad_response',
+      `${name} answered with a redirect (HTTP ${res.status}); set its final URL instead (GET ${path})`,
+      {
+        path,
+        upstreamStatus: res.status,
+        reason: 'redirect',
+      },
+    );
   }
   const buf = await readCapped(res, s.maxBodyBytes); // body read stays under the same timeout
   if (!buf) {
-    throw s.error('bad_response', `${name} sent more than ${Math.round(s.maxBodyBytes / 1048576)} MB for one request (GET ${path})`, {
-      path,
-      upstreamStatus: res.status,
-      reason: 'body too large',
-    });
+    throw s.error(
+      'bad_response',
+      `${name} sent more than ${Math.round(s.maxBodyBytes / 1048576)} MB for one request (GET ${path})`,
+      {
+        path,
+        upstreamStatus: res.status,
+        reason: 'body too large',
+      },
+    );
   }
   const bytes = buf.byteLength;
   if (!RETRYABLE_STATUS(res.status)) {
     log(res.ok ? 'info' : 'warn', res.status, bytes);
-    return { kind: 'answer', response: { status: res.status, headers: res.headers, text: new TextDecoder().decode(buf), bytes, attempts: attempt, path } };
+    return {
+      kind: 'answer',
+      response: {
+        status: res.status,
+        headers: res.headers,
+        text: new TextDecoder().decode(buf),
+        bytes,
+        attempts: attempt,
+        path,
+      },
+    };
   }
   log('warn', res.status, bytes);
   const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
-  const error = s.error('unavailable', `${name} answered HTTP ${res.status}${attempt > 1 ? ` after ${attempt} attempts` : ''} (GET ${path})`, {
-    path,
-    upstreamStatus: res.status,
-    attempts: attempt,
-    retryAfterSeconds: retryAfterMs !== undefined ? Math.max(1, Math.ceil(retryAfterMs / 1000)) : undefined,
-  });
+  const error = s.error(
+    'unavailable',
+    `${name} answered HTTP ${res.status}${attempt > 1 ? ` after ${attempt} attempts` : ''} (GET ${path})`,
+    {
+      path,
+      upstreamStatus: res.status,
+      attempts: attempt,
+      retryAfterSeconds: retryAfterMs !== undefined ? Math.max(1, Math.ceil(retryAfterMs / 1000)) : undefined,
+    },
+  );
   return { kind: 'retryable', error, retryAfterMs };
 }
 
 /** No answer: the caller's abort and a timeout end the request, a network error may be retried. */
-function classifyFailure(s: AttemptSettings, err: unknown, req: UpstreamRequest, timeout: AbortSignal, attempt: number, log: AttemptLog): Attempt {
+function classifyFailure(
+  s: AttemptSettings,
+  err: unknown,
+  req: UpstreamRequest,
+  timeout: AbortSignal,
+  attempt: number,
+  log: AttemptLog,
+): Attempt {
   const name = SERVICE_NAME[s.service];
   if (req.signal?.aborted) {
     log('debug', null, 0, { aborted: true }); // cancelled on purpose (early exit), not a fault
@@ -136,15 +198,23 @@ function classifyFailure(s: AttemptSettings, err: unknown, req: UpstreamRequest,
   }
   if (timeout.aborted) {
     log('warn', null, 0, { timedOut: true });
-    throw s.error('timeout', `${name} did not answer within ${s.timeoutMs} ms (GET ${req.path})`, { path: req.path, attempts: attempt, reason: 'timeout' });
+    throw s.error('timeout', `${name} did not answer within ${s.timeoutMs} ms (GET ${req.path})`, {
+      path: req.path,
+      attempts: attempt,
+      reason: 'timeout',
+    });
   }
   const reason = networkReason(err);
   log('warn', null, 0, { error: reason });
-  const error = s.error('unavailable', `${name} is unreachable (${reason}${attempt > 1 ? ` after ${attempt} attempts` : ''}; GET ${req.path})`, {
-    path: req.path,
-    attempts: attempt,
-    reason,
-  });
+  const error = s.error(
+    'unavailable',
+    `${name} is unreachable (${reason}${attempt > 1 ? ` after ${attempt} attempts` : ''}; GET ${req.path})`,
+    {
+      path: req.path,
+      attempts: attempt,
+      reason,
+    },
+  );
   return { kind: 'retryable', error };
 }
 
@@ -172,9 +242,14 @@ async function readCapped(res: Response, maxBytes: number): Promise<Uint8Array |
 /** Node's fetch wraps the socket error: "fetch failed" with cause.code = ECONNREFUSED etc. */
 const networkReason = (err: unknown): string => {
   // Duck-typed: the error may come from another realm (jest's vm), so instanceof Error can lie.
-  const e = (typeof err === 'object' && err !== null ? err : {}) as { name?: unknown; code?: unknown; cause?: { code?: unknown; message?: unknown } };
+  const e = (typeof err === 'object' && err !== null ? err : {}) as {
+    name?: unknown;
+    code?: unknown;
+    cause?: { code?: unknown; message?: unknown };
+  };
   if (typeof e.cause?.code === 'string') return e.cause.code;
   if (typeof e.code === 'string') return e.code;
-  if (typeof e.cause?.message === 'string' && /terminated|other side closed/i.test(e.cause.message)) return 'connection closed';
+  if (typeof e.cause?.message === 'string' && /terminated|other side closed/i.test(e.cause.message))
+    return 'connection closed';
   return typeof e.name === 'string' ? e.name : 'network error';
 };

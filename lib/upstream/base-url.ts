@@ -4,10 +4,12 @@
  */
 
 /** Literal link-local / cloud metadata hosts: no URL may make plm call them. */
-const METADATA_HOST = /^(169\.254\.\d{1,3}\.\d{1,3}|\[fe[89ab][0-9a-f]?:[^\]]*\]|\[::ffff:a9fe:[0-9a-f]{1,4}\]|\[fd00:ec2::254\]|metadata\.google\.internal)$/i;
+const METADATA_HOST =
+  /^(169\.254\.\d{1,3}\.\d{1,3}|\[fe[89ab][0-9a-f]?:[^\]]*\]|\[::ffff:a9fe:[0-9a-f]{1,4}\]|\[fd00:ec2::254\]|metadata\.google\.internal)$/i;
 
 /** This machine itself: fine for the server's own configuration, not for a user of a hosted plm. */
-const LOOPBACK_HOST = /^(localhost|.+\.localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|0\.0\.0\.0|\[::1?\]|\[::(ffff:)?(7f[0-9a-f]{2}:[0-9a-f]{1,4}|127\.[\d.]+)\]|\[::ffff:0:7f[0-9a-f]{2}:[0-9a-f]{1,4}\])$/i;
+const LOOPBACK_HOST =
+  /^(localhost|.+\.localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|0\.0\.0\.0|\[::1?\]|\[::(ffff:)?(7f[0-9a-f]{2}:[0-9a-f]{1,4}|127\.[\d.]+)\]|\[::ffff:0:7f[0-9a-f]{2}:[0-9a-f]{1,4}\])$/i;
 
 /** Why `text` is not an acceptable upstream base URL, or undefined when it is. */
 export const baseUrlProblem = (text: string, opts: { allowLoopback: boolean }): string | undefined => {

@@ -23,7 +23,10 @@ interface ResolvedTuning {
 }
 
 type PageSizeSetting = 'PLEX_PAGE_SIZE' | 'TAUTULLI_PAGE_SIZE';
-const PAGE_SIZE_SETTING: Record<UpstreamService, PageSizeSetting> = { plex: 'PLEX_PAGE_SIZE', tautulli: 'TAUTULLI_PAGE_SIZE' };
+const PAGE_SIZE_SETTING: Record<UpstreamService, PageSizeSetting> = {
+  plex: 'PLEX_PAGE_SIZE',
+  tautulli: 'TAUTULLI_PAGE_SIZE',
+};
 
 /**
  * Fills the gaps from the config (read only when something is missing, so a
@@ -46,7 +49,10 @@ const resolveTuning = (opts: UpstreamTuning, pageSizeSetting: PageSizeSetting): 
 export type UpstreamEndpoint = Pick<UpstreamHttpOptions, 'service' | 'baseUrl' | 'headers' | 'secretQuery'>;
 
 /** The one way a service client gets its HTTP base and page size. */
-export const connectUpstream = (tuning: UpstreamTuning, endpoint: UpstreamEndpoint): { http: UpstreamHttp; pageSize: number } => {
+export const connectUpstream = (
+  tuning: UpstreamTuning,
+  endpoint: UpstreamEndpoint,
+): { http: UpstreamHttp; pageSize: number } => {
   const { pageSize, ...resolved } = resolveTuning(tuning, PAGE_SIZE_SETTING[endpoint.service]);
   return { pageSize, http: new UpstreamHttp({ ...resolved, ...endpoint }) };
 };

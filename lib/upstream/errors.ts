@@ -10,7 +10,13 @@ import { APIError } from '../errors';
 export type UpstreamService = 'plex' | 'tautulli';
 export type UpstreamErrorKind = 'unauthorized' | 'unavailable' | 'timeout' | 'bad_response' | 'not_found';
 
-const STATUS: Record<UpstreamErrorKind, number> = { unauthorized: 502, unavailable: 502, timeout: 504, bad_response: 502, not_found: 404 };
+const STATUS: Record<UpstreamErrorKind, number> = {
+  unauthorized: 502,
+  unavailable: 502,
+  timeout: 504,
+  bad_response: 502,
+  not_found: 404,
+};
 const SUFFIX: Record<UpstreamErrorKind, string> = {
   unauthorized: 'UNAUTHORIZED',
   unavailable: 'UNAVAILABLE',

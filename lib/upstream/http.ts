@@ -2,7 +2,13 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import type { z } from 'zod';
 import { redactText } from '../logger';
 import { fetchOnce, type AttemptSettings, type UpstreamRequest, type UpstreamResponse } from './attempt';
-import { SERVICE_NAME, UpstreamError, type UpstreamErrorInfo, type UpstreamErrorKind, type UpstreamService } from './errors';
+import {
+  SERVICE_NAME,
+  UpstreamError,
+  type UpstreamErrorInfo,
+  type UpstreamErrorKind,
+  type UpstreamService,
+} from './errors';
 import { backoffDelay, sleep } from './retry';
 import { describeIssues } from './schema';
 
@@ -55,9 +61,12 @@ export class UpstreamHttp {
     this.service = options.service;
     const headers = options.headers ?? {};
     const secretQuery = options.secretQuery ?? {};
-    this.secrets = [...Object.values(secretQuery), ...Object.entries(headers).filter(([k]) => /token|key|auth/i.test(k)).map(([, v]) => v)].filter(
-      (s) => s.length >= 4,
-    );
+    this.secrets = [
+      ...Object.values(secretQuery),
+      ...Object.entries(headers)
+        .filter(([k]) => /token|key|auth/i.test(k))
+        .map(([, v]) => v),
+    ].filter((s) => s.length >= 4);
     this.concurrency = Math.max(1, options.concurrency);
     this.retry = {
       retries: Math.max(0, options.retries),
@@ -96,25 +105,37 @@ export class UpstreamHttp {
     try {
       body = JSON.parse(res.text);
     } catch {
-      throw this.error('bad_response', `${SERVICE_NAME[this.service]} sent a response that is not valid JSON (GET ${res.path}, HTTP ${res.status})`, {
-        path: res.path,
-        upstreamStatus: res.status,
-        reason: 'invalid JSON',
-      });
+      throw this.error(
+        'bad_response',
+        `${SERVICE_NAME[this.service]} sent a response that is not valid JSON (GET ${res.path}, HTTP ${res.status})`,
+        {
+          path: res.path,
+          upstreamStatus: res.status,
+          reason: 'invalid JSON',
+        },
+      );
     }
     return this.validate(body, schema, res);
   }
 
   /** zod validation of an already parsed value (e.g. the data inside Tautulli's envelope). */
-  validate<S extends z.ZodType>(value: unknown, schema: S, res: Pick<UpstreamResponse, 'path' | 'status'>): z.output<S> {
+  validate<S extends z.ZodType>(
+    value: unknown,
+    schema: S,
+    res: Pick<UpstreamResponse, 'path' | 'status'>,
+  ): z.output<S> {
     const parsed = schema.safeParse(value);
     if (!parsed.success) {
       const reason = describeIssues(parsed.error);
-      throw this.error('bad_response', `${SERVICE_NAME[this.service]} sent a response plm cannot read (GET ${res.path}: ${reason})`, {
-        path: res.path,
-        upstreamStatus: res.status,
-        reason,
-      });
+      throw this.error(
+        'bad_response',
+        `${SERVICE_NAME[this.service]} sent a response plm cannot read (GET ${res.path}: ${reason})`,
+        {
+          path: res.path,
+          upstreamStatus: res.status,
+          reason,
+        },
+      );
     }
     return parsed.data;
   }
@@ -127,7 +148,10 @@ export class UpstreamHttp {
       if (outcome.kind === 'answer') return outcome.response;
       if (attempt > this.retry.retries) throw outcome.error;
       const { retryAfterMs } = outcome;
-      const delayMs = retryAfterMs !== undefined ? Math.min(retryAfterMs, this.retry.maxRetryAfterMs) : backoffDelay(attempt - 1, this.retry.baseDelayMs, this.retry.maxDelayMs);
+      const delayMs =
+        retryAfterMs !== undefined
+          ? Math.min(retryAfterMs, this.retry.maxRetryAfterMs)
+          : backoffDelay(attempt - 1, this.retry.baseDelayMs, this.retry.maxDelayMs);
       await sleep(delayMs, req.signal);
     }
   }

@@ -42,9 +42,15 @@ export async function* listingPages<T>(opts: ListingOptions<T>): AsyncGenerator<
 }
 
 /** Total known: the other pages are fetched in parallel (bounded look-ahead), then the count is checked. */
-async function* countedPages<T>(first: { rows: T[]; total: number }, opts: ListingOptions<T>): AsyncGenerator<T[], void, undefined> {
+async function* countedPages<T>(
+  first: { rows: T[]; total: number },
+  opts: ListingOptions<T>,
+): AsyncGenerator<T[], void, undefined> {
   const { http, pageSize, fetchAt, signal } = opts;
-  const pages = offsetPages(first, pageSize, async (start, s) => (await fetchAt(start, s)).rows, { lookAhead: http.concurrency, signal });
+  const pages = offsetPages(first, pageSize, async (start, s) => (await fetchAt(start, s)).rows, {
+    lookAhead: http.concurrency,
+    signal,
+  });
   let count = 0;
   for await (const rows of pages) {
     count += rows.length;
@@ -56,11 +62,17 @@ async function* countedPages<T>(first: { rows: T[]; total: number }, opts: Listi
 function checkCount<T>(count: number, total: number, { http, path, check }: ListingOptions<T>): void {
   if (count === total) return;
   if (check === 'log' || (check === 'at-least' && count > total)) {
-    logger.warn(`${http.service} listing changed while paging`, { upstream: { service: http.service, path, expected: total, received: count } });
+    logger.warn(`${http.service} listing changed while paging`, {
+      upstream: { service: http.service, path, expected: total, received: count },
+    });
     return;
   }
   const name = SERVICE_NAME[http.service];
-  throw http.error('bad_response', `${name}'s listing changed while plm read it (GET ${path}: ${total} announced, ${count} read)`, { path, reason: LISTING_CHANGED });
+  throw http.error(
+    'bad_response',
+    `${name}'s listing changed while plm read it (GET ${path}: ${total} announced, ${count} read)`,
+    { path, reason: LISTING_CHANGED },
+  );
 }
 
 /**
@@ -68,7 +80,10 @@ function checkCount<T>(count: number, total: number, { http, path, check }: List
  * way): read page after page until a short or empty one. A first page LONGER
  * than asked means the server ignored paging and sent everything.
  */
-async function* pagesUntilShort<T>(firstRows: T[], { http, path, pageSize, fetchAt, signal }: ListingOptions<T>): AsyncGenerator<T[], void, undefined> {
+async function* pagesUntilShort<T>(
+  firstRows: T[],
+  { http, path, pageSize, fetchAt, signal }: ListingOptions<T>,
+): AsyncGenerator<T[], void, undefined> {
   yield firstRows;
   if (firstRows.length !== pageSize) return;
   // A server that ignores the start offset would send page 1 forever: stop on a repeat.
@@ -78,7 +93,11 @@ async function* pagesUntilShort<T>(firstRows: T[], { http, path, pageSize, fetch
     const nextFirst = JSON.stringify(rows[0]);
     if (rows.length && nextFirst === previousFirst) {
       const name = SERVICE_NAME[http.service];
-      throw http.error('bad_response', `${name} ignored paging (the same page came back for start=${start}; GET ${path})`, { path, reason: 'paging ignored' });
+      throw http.error(
+        'bad_response',
+        `${name} ignored paging (the same page came back for start=${start}; GET ${path})`,
+        { path, reason: 'paging ignored' },
+      );
     }
     previousFirst = nextFirst;
     yield rows;

@@ -1,6 +1,10 @@
 /** Exponential backoff with full jitter: uniform in [0, min(max, base·2^attempt)). */
-export const backoffDelay = (attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number =>
-  Math.floor(random() * Math.min(maxMs, baseMs * 2 ** attempt));
+export const backoffDelay = (
+  attempt: number,
+  baseMs: number,
+  maxMs: number,
+  random: () => number = Math.random,
+): number => Math.floor(random() * Math.min(maxMs, baseMs * 2 ** attempt));
 
 /** Retry-After as delta-seconds or HTTP date → milliseconds; undefined when absent or unreadable. */
 export const parseRetryAfter = (value: string | null, now = Date.now()): number | undefined => {

@@ -8,7 +8,10 @@ import { z } from 'zod';
  */
 const NUMERIC = /^-?\d+(\.\d+)?$/;
 
-export const num = z.union([z.number().finite(), z.string().trim().regex(NUMERIC, 'expected a number').transform(Number)]);
+export const num = z.union([
+  z.number().finite(),
+  z.string().trim().regex(NUMERIC, 'expected a number').transform(Number),
+]);
 
 /** "" or null → null (Tautulli's way to say "no value"). */
 export const numOrNull = z.union([num, z.literal('').transform(() => null), z.null()]);
@@ -20,7 +23,8 @@ export const text = z.union([z.string(), z.number().transform(String)]);
 export const id = z.union([z.string().trim().min(1), z.number().int().transform(String)]);
 
 /** Absent → null (plm's domain types say "no value" with null, never undefined). */
-export const orNull = <T extends z.ZodTypeAny>(schema: T) => schema.optional().transform((v): z.output<T> | null => v ?? null);
+export const orNull = <T extends z.ZodTypeAny>(schema: T) =>
+  schema.optional().transform((v): z.output<T> | null => v ?? null);
 
 /** A compact, value-free description of what did not match (safe to show). */
 export const describeIssues = (error: z.ZodError, max = 3): string =>

@@ -6,10 +6,18 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DatasetBuilder, startFakePlex, startFakeTautulli, PLEX_UNAUTHORIZED_BODY, type FakePlex, type FakeTautulli } from '../../dev/fakes';
+import {
+  DatasetBuilder,
+  startFakePlex,
+  startFakeTautulli,
+  PLEX_UNAUTHORIZED_BODY,
+  type FakePlex,
+  type FakeTautulli,
+} from '../../dev/fakes';
 import { shapeMismatches } from './shape';
 
-const fixture = (name: string): unknown => (JSON.parse(readFileSync(path.join(__dirname, 'fixtures', `${name}.json`), 'utf8')) as { body: unknown }).body;
+const fixture = (name: string): unknown =>
+  (JSON.parse(readFileSync(path.join(__dirname, 'fixtures', `${name}.json`), 'utf8')) as { body: unknown }).body;
 
 const TOKEN = 'contract-token';
 const KEY = 'contract-key-0123456789abcdef';
@@ -36,17 +44,27 @@ const dataset = b.build();
 let plex: FakePlex;
 let tautulli: FakeTautulli;
 beforeAll(async () => {
-  [plex, tautulli] = await Promise.all([startFakePlex(dataset, { token: TOKEN }), startFakeTautulli(dataset, { apiKey: KEY })]);
+  [plex, tautulli] = await Promise.all([
+    startFakePlex(dataset, { token: TOKEN }),
+    startFakeTautulli(dataset, { apiKey: KEY }),
+  ]);
 });
 afterAll(() => Promise.all([plex.close(), tautulli.close()]));
 
 const plexGet = async (p: string, headers: Record<string, string> = {}) => {
-  const res = await fetch(`${plex.url}${p}`, { headers: { 'X-Plex-Token': TOKEN, Accept: 'application/json', ...headers } });
+  const res = await fetch(`${plex.url}${p}`, {
+    headers: { 'X-Plex-Token': TOKEN, Accept: 'application/json', ...headers },
+  });
   return { status: res.status, headers: res.headers, text: await res.text() };
 };
 const tautulliGet = async (query: string, headers: Record<string, string> = {}) => {
   const res = await fetch(`${tautulli.url}/api/v2?${query}`, { headers });
-  return { status: res.status, body: (await res.json()) as { response: { result: string; message: string | null; data: Record<string, unknown> & { data?: unknown[] } } } };
+  return {
+    status: res.status,
+    body: (await res.json()) as {
+      response: { result: string; message: string | null; data: Record<string, unknown> & { data?: unknown[] } };
+    },
+  };
 };
 const paged = (start: number, size: number) => `X-Plex-Container-Start=${start}&X-Plex-Container-Size=${size}`;
 
@@ -55,7 +73,11 @@ const PLEX_OPTIONAL = new Set(['videoProfile']);
 
 describe('shapeMismatches', () => {
   it('catches a number sent as a string, a missing key, and an empty list', () => {
-    expect(shapeMismatches({ a: 1, b: 'x', c: [{ d: null }] }, { a: '1', c: [{ d: 2 }] })).toEqual(['$.a: expected number, got string', '$.b: missing', '$.c[0].d: expected null, got number']);
+    expect(shapeMismatches({ a: 1, b: 'x', c: [{ d: null }] }, { a: '1', c: [{ d: 2 }] })).toEqual([
+      '$.a: expected number, got string',
+      '$.b: missing',
+      '$.c[0].d: expected null, got number',
+    ]);
     expect(shapeMismatches({ l: [{ x: 1 }] }, { l: [] })).toEqual(['$.l: expected elements, got an empty array']);
     expect(shapeMismatches({ l: [{ x: 1 }, { x: null }] }, { l: [{ x: null, y: 1 }, { x: 5 }] })).toEqual([]);
   });
@@ -82,7 +104,9 @@ describe('fake Plex matches the documented shapes', () => {
   });
 
   it('token as query parameter works too; /identity needs none', async () => {
-    const res = await fetch(`${plex.url}/library/sections?X-Plex-Token=${TOKEN}`, { headers: { Accept: 'application/json' } });
+    const res = await fetch(`${plex.url}/library/sections?X-Plex-Token=${TOKEN}`, {
+      headers: { Accept: 'application/json' },
+    });
     expect(res.status).toBe(200);
     const identity = await fetch(`${plex.url}/identity`, { headers: { Accept: 'application/json' } });
     expect(await identity.json()).toMatchObject({ MediaContainer: { machineIdentifier: dataset.machineIdentifier } });
@@ -94,7 +118,10 @@ describe('fake Plex matches the documented shapes', () => {
 
   it('paging: headers or query, response headers, Metadata absent on an empty page, totalSize only when paged', async () => {
     const byQuery = await plexGet(`/library/sections/1/all?${paged(1, 1)}`);
-    const byHeader = await plexGet('/library/sections/1/all', { 'X-Plex-Container-Start': '1', 'X-Plex-Container-Size': '1' });
+    const byHeader = await plexGet('/library/sections/1/all', {
+      'X-Plex-Container-Start': '1',
+      'X-Plex-Container-Size': '1',
+    });
     expect(byHeader.text).toBe(byQuery.text);
     expect(byQuery.headers.get('x-plex-container-start')).toBe('1');
     expect(byQuery.headers.get('x-plex-container-total-size')).toBe('4');
@@ -110,21 +137,32 @@ describe('fake Plex matches the documented shapes', () => {
   });
 
   it('viewCount/lastViewedAt: owner only, omitted when zero; manual marks have no history row', async () => {
-    const items = JSON.parse((await plexGet('/library/sections/2/all?type=4')).text).MediaContainer.Metadata as Array<Record<string, unknown>>;
+    const items = JSON.parse((await plexGet('/library/sections/2/all?type=4')).text).MediaContainer.Metadata as Array<
+      Record<string, unknown>
+    >;
     expect(items.find((i) => i.ratingKey === pilot)).toMatchObject({ viewCount: 1, lastViewedAt: NOW - 7 * DAY });
     const secondEp = items.find((i) => i.ratingKey === second);
     expect(secondEp).not.toHaveProperty('viewCount'); // bob watched it, the owner did not
     expect(secondEp).not.toHaveProperty('lastViewedAt');
-    const history = JSON.parse((await plexGet(`/status/sessions/history/all?librarySectionID=${shows}`)).text).MediaContainer.Metadata as Array<Record<string, unknown>>;
-    expect(history.map((h) => [h.ratingKey, h.accountID])).toEqual([[second, 3], [pilot, 1]]);
-    const movieItems = JSON.parse((await plexGet('/library/sections/1/all')).text).MediaContainer.Metadata as Array<Record<string, unknown>>;
+    const history = JSON.parse((await plexGet(`/status/sessions/history/all?librarySectionID=${shows}`)).text)
+      .MediaContainer.Metadata as Array<Record<string, unknown>>;
+    expect(history.map((h) => [h.ratingKey, h.accountID])).toEqual([
+      [second, 3],
+      [pilot, 1],
+    ]);
+    const movieItems = JSON.parse((await plexGet('/library/sections/1/all')).text).MediaContainer.Metadata as Array<
+      Record<string, unknown>
+    >;
     expect(movieItems.find((i) => i.ratingKey === marked)).toMatchObject({ viewCount: 1, lastViewedAt: NOW - 5 * DAY });
-    const movieHistory = JSON.parse((await plexGet(`/status/sessions/history/all?librarySectionID=${movies}`)).text).MediaContainer.Metadata as Array<Record<string, unknown>>;
+    const movieHistory = JSON.parse((await plexGet(`/status/sessions/history/all?librarySectionID=${movies}`)).text)
+      .MediaContainer.Metadata as Array<Record<string, unknown>>;
     expect(movieHistory.map((h) => h.ratingKey)).toEqual([zoolander, zoolander]);
   });
 
   it('XML unless Accept asks for JSON', async () => {
-    const res = await fetch(`${plex.url}/library/sections/1/all?${paged(0, 1)}`, { headers: { 'X-Plex-Token': TOKEN } });
+    const res = await fetch(`${plex.url}/library/sections/1/all?${paged(0, 1)}`, {
+      headers: { 'X-Plex-Token': TOKEN },
+    });
     const xml = await res.text();
     expect(res.headers.get('content-type')).toContain('xml');
     expect(xml).toMatch(/^<\?xml[^>]*\?>\n<MediaContainer size="1" totalSize="4"/);
@@ -136,7 +174,10 @@ describe('fake Tautulli matches the documented shapes', () => {
   it.each([
     ['tautulli-get-libraries', 'cmd=get_libraries'],
     ['tautulli-get-library-names', 'cmd=get_library_names'],
-    ['tautulli-media-info-movies', `cmd=get_library_media_info&section_id=${movies}&start=0&length=10&order_column=file_size&order_dir=asc`],
+    [
+      'tautulli-media-info-movies',
+      `cmd=get_library_media_info&section_id=${movies}&start=0&length=10&order_column=file_size&order_dir=asc`,
+    ],
     ['tautulli-media-info-show', `cmd=get_library_media_info&section_id=${shows}`],
     ['tautulli-history', `cmd=get_history&grandparent_rating_key=${show}&length=1`],
   ])('%s', async (name, q) => {
@@ -159,19 +200,37 @@ describe('fake Tautulli matches the documented shapes', () => {
     expect(header.status).toBe(400);
     expect(header.body.response).toEqual({ result: 'error', message: 'Parameter apikey is required', data: {} });
     const unknown = await tautulliGet(`apikey=${KEY}&cmd=nope`);
-    expect([unknown.status, unknown.body.response.message]).toEqual([400, expect.stringMatching(/^Unknown command: nope\. Possible commands are: /)]);
+    expect([unknown.status, unknown.body.response.message]).toEqual([
+      400,
+      expect.stringMatching(/^Unknown command: nope\. Possible commands are: /),
+    ]);
     const v1 = await fetch(`${tautulli.url}/api?apikey=${KEY}&cmd=get_libraries`);
-    expect([v1.status, ((await v1.json()) as { response: { message: string } }).response.message]).toEqual([200, 'Please use the /api/v2 endpoint.']);
+    expect([v1.status, ((await v1.json()) as { response: { message: string } }).response.message]).toEqual([
+      200,
+      'Please use the /api/v2 endpoint.',
+    ]);
   });
 
   it('media info rows: string numbers, "" file size for shows, null stats when never played, all-user stats', async () => {
-    const m = (await tautulliGet(`apikey=${KEY}&cmd=get_library_media_info&section_id=${movies}&length=10`)).body.response.data;
+    const m = (await tautulliGet(`apikey=${KEY}&cmd=get_library_media_info&section_id=${movies}&length=10`)).body
+      .response.data;
     const rows = m.data as Array<Record<string, unknown>>;
     const z = rows.find((r) => r.title === 'Zoolander');
-    expect(z).toMatchObject({ rating_key: zoolander, added_at: expect.stringMatching(/^\d+$/), year: '2001', file_size: '4208219125', play_count: 2, last_played: NOW - 8 * DAY });
+    expect(z).toMatchObject({
+      rating_key: zoolander,
+      added_at: expect.stringMatching(/^\d+$/),
+      year: '2001',
+      file_size: '4208219125',
+      play_count: 2,
+      last_played: NOW - 8 * DAY,
+    });
     expect(rows.find((r) => r.title === 'Bravo')).toMatchObject({ last_played: null, play_count: null });
     const s = (await tautulliGet(`apikey=${KEY}&cmd=get_library_media_info&section_id=${shows}`)).body.response.data;
-    expect(s).toMatchObject({ total_file_size: 0, filtered_file_size: 0, data: [{ media_type: 'show', file_size: '', play_count: 2, last_played: NOW - 6 * DAY }] });
+    expect(s).toMatchObject({
+      total_file_size: 0,
+      filtered_file_size: 0,
+      data: [{ media_type: 'show', file_size: '', play_count: 2, last_played: NOW - 6 * DAY }],
+    });
   });
 
   it('defaults: 25 rows ordered by sort_title desc; length=-1 drops the last row; file size sums', async () => {
@@ -180,13 +239,27 @@ describe('fake Tautulli matches the documented shapes', () => {
     for (let i = 0; i < 30; i++) big.movie(sid, { title: `Movie ${String(i).padStart(2, '0')}`, sizes: [1000 + i] });
     const t = await startFakeTautulli(big.build(), { apiKey: KEY });
     try {
-      const get = async (q: string) => ((await (await fetch(`${t.url}/api/v2?apikey=${KEY}&cmd=get_library_media_info&section_id=1${q}`)).json()) as { response: { data: { data: Array<{ title: string }>; recordsTotal: number; total_file_size: number; filtered_file_size: number; draw: number } } }).response.data;
+      const get = async (q: string) =>
+        (
+          (await (await fetch(`${t.url}/api/v2?apikey=${KEY}&cmd=get_library_media_info&section_id=1${q}`)).json()) as {
+            response: {
+              data: {
+                data: Array<{ title: string }>;
+                recordsTotal: number;
+                total_file_size: number;
+                filtered_file_size: number;
+                draw: number;
+              };
+            };
+          }
+        ).response.data;
       const d = await get('');
       expect(d.data).toHaveLength(25);
       expect(d.recordsTotal).toBe(30);
       expect(d.draw).toBe(1);
       expect(d.data[0]?.title).toBe('Movie 29');
-      const sum = (n: number, from = 0) => Array.from({ length: n }, (_, i) => 1000 + from + i).reduce((a, x) => a + x, 0);
+      const sum = (n: number, from = 0) =>
+        Array.from({ length: n }, (_, i) => 1000 + from + i).reduce((a, x) => a + x, 0);
       expect(d.total_file_size).toBe(sum(30)); // all filtered rows
       expect(d.filtered_file_size).toBe(sum(25, 5)); // only the returned page
       expect((await get('&length=-1')).data).toHaveLength(29);
@@ -201,7 +274,12 @@ describe('fake Tautulli matches the documented shapes', () => {
     db.movie(sid, { addedAt: NOW - DAY });
     const t = await startFakeTautulli(db.build(), { apiKey: KEY });
     try {
-      const get = async (q = '') => ((await (await fetch(`${t.url}/api/v2?apikey=${KEY}&cmd=get_library_media_info&section_id=1${q}`)).json()) as { response: { data: { last_refreshed: number | null; recordsTotal: number } } }).response.data;
+      const get = async (q = '') =>
+        (
+          (await (await fetch(`${t.url}/api/v2?apikey=${KEY}&cmd=get_library_media_info&section_id=1${q}`)).json()) as {
+            response: { data: { last_refreshed: number | null; recordsTotal: number } };
+          }
+        ).response.data;
       expect((await get()).last_refreshed).toBeNull();
       expect((await get()).last_refreshed).toBe(NOW);
     } finally {
@@ -213,7 +291,12 @@ describe('fake Tautulli matches the documented shapes', () => {
     fresh.movie(s2, { addedAt: NOW - DAY });
     const t2 = await startFakeTautulli(fresh.build(), { apiKey: KEY });
     try {
-      const get = async (q = '') => ((await (await fetch(`${t2.url}/api/v2?apikey=${KEY}&cmd=get_library_media_info&section_id=1${q}`)).json()) as { response: { data: { last_refreshed: number; recordsTotal: number } } }).response.data;
+      const get = async (q = '') =>
+        (
+          (await (
+            await fetch(`${t2.url}/api/v2?apikey=${KEY}&cmd=get_library_media_info&section_id=1${q}`)
+          ).json()) as { response: { data: { last_refreshed: number; recordsTotal: number } } }
+        ).response.data;
       expect(await get()).toMatchObject({ recordsTotal: 1, last_refreshed: NOW - 2 * DAY });
       expect(await get('&refresh=true')).toMatchObject({ recordsTotal: 2, last_refreshed: NOW });
     } finally {

@@ -9,7 +9,12 @@ type Json = unknown;
 
 const typeOf = (v: Json): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
 
-export const shapeMismatches = (fixture: Json, actual: Json, optional: ReadonlySet<string> = new Set(), path = '$'): string[] => {
+export const shapeMismatches = (
+  fixture: Json,
+  actual: Json,
+  optional: ReadonlySet<string> = new Set(),
+  path = '$',
+): string[] => {
   const ft = typeOf(fixture);
   const at = typeOf(actual);
   if (ft !== at) return [`${path}: expected ${ft}, got ${at}`];

@@ -29,7 +29,16 @@ let base: string;
 let output = '';
 const dataDir = mkdtempSync(join(tmpdir(), 'plm-e2e-'));
 const env: NodeJS.ProcessEnv = { ...process.env, PLM_DATA_DIR: dataDir, NODE_ENV: 'development', LOG_LEVEL: 'WARN' };
-for (const name of ['MONGODB_URI', 'MONGODB_DB', 'JWT_SECRET', 'SETTINGS_ENCRYPTION_KEY', 'BCRYPT_COST', 'PLEX_URL', 'TAUTULLI_URL']) delete env[name];
+for (const name of [
+  'MONGODB_URI',
+  'MONGODB_DB',
+  'JWT_SECRET',
+  'SETTINGS_ENCRYPTION_KEY',
+  'BCRYPT_COST',
+  'PLEX_URL',
+  'TAUTULLI_URL',
+])
+  delete env[name];
 
 beforeAll(async () => {
   const port = await freePort();
@@ -90,10 +99,14 @@ it('serves health with the version and a responding database', async () => {
 });
 
 it('creates a user with the CLI while the server runs, then logs in over HTTP', async () => {
-  const cli = await run(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'scripts/user.ts', 'create', '--username', 'erin'], {
-    cwd: root,
-    env: { ...env, PLM_PASSWORD: 'erin-password-1' },
-  });
+  const cli = await run(
+    process.execPath,
+    [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'scripts/user.ts', 'create', '--username', 'erin'],
+    {
+      cwd: root,
+      env: { ...env, PLM_PASSWORD: 'erin-password-1' },
+    },
+  );
   expect(cli.stdout).toContain('created user erin');
 
   const res = await post('/api/login', { username: 'erin', password: 'erin-password-1' });
@@ -101,7 +114,11 @@ it('creates a user with the CLI while the server runs, then logs in over HTTP', 
   const { token } = (await res.json()) as { token: string };
   expect(token.split('.')).toHaveLength(3);
 
-  const bad = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"username":' });
+  const bad = await fetch(`${base}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"username":',
+  });
   expect(bad.status).toBe(400);
   expect(await bad.json()).toMatchObject({ error: { code: 'INVALID_JSON' } });
 });
@@ -129,12 +146,21 @@ it('serves the demo library: libraries and unused media', async () => {
 });
 
 it('runs the scheduled cache warmer on demand through the local Lambda endpoint', async () => {
-  const res = await fetch(`http://127.0.0.1:${env.PLM_LAMBDA_PORT}/2015-03-31/functions/plm-local-warmCache/invocations`, {
-    method: 'POST',
-    body: JSON.stringify({ force: true }),
-  });
+  const res = await fetch(
+    `http://127.0.0.1:${env.PLM_LAMBDA_PORT}/2015-03-31/functions/plm-local-warmCache/invocations`,
+    {
+      method: 'POST',
+      body: JSON.stringify({ force: true }),
+    },
+  );
   expect(res.status).toBe(200);
-  const report = (await res.json()) as { servers: number; serversFailed: number; refreshed: number; failed: number; items: number };
+  const report = (await res.json()) as {
+    servers: number;
+    serversFailed: number;
+    refreshed: number;
+    failed: number;
+    items: number;
+  };
   expect(report.servers).toBe(1);
   expect(report.serversFailed).toBe(0);
   expect(report.failed).toBe(0);

@@ -27,7 +27,8 @@ export const parseServerlessYml = (text: string): ServerlessYml => safeLoad(text
 /** "changePassword" → "change-password": a function's handler file is functions/<this>.ts. */
 export const kebabCase = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
-export const handlerFileExists = (handler: string): boolean => existsSync(join(ROOT, `${handler.replace(/\.handler$/, '')}.ts`));
+export const handlerFileExists = (handler: string): boolean =>
+  existsSync(join(ROOT, `${handler.replace(/\.handler$/, '')}.ts`));
 
 /** An httpApi event as API Gateway's route key (`'*'` is the `$default` route). */
 export const routeKeyOf = (event: HttpApiEvent): string =>

@@ -97,14 +97,20 @@ const CONSOLE_METHODS = ['log', 'info', 'warn', 'error', 'debug', 'trace'] as co
 const streams = [process.stdout, process.stderr] as const;
 
 const installLogGuard = (): void => {
-  const consoleOriginals = Object.fromEntries(CONSOLE_METHODS.map((m) => [m, console[m]])) as Record<(typeof CONSOLE_METHODS)[number], (...args: unknown[]) => void>;
+  const consoleOriginals = Object.fromEntries(CONSOLE_METHODS.map((m) => [m, console[m]])) as Record<
+    (typeof CONSOLE_METHODS)[number],
+    (...args: unknown[]) => void
+  >;
   const originalWrites = streams.map((s) => s.write);
 
   beforeAll(() => {
     streams.forEach((stream, i) => {
       stream.write = ((chunk: unknown, ...rest: unknown[]) => {
-        state.lines.push(typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : String(chunk));
-        if (process.env.PLM_TEST_SHOW_LOGS) return (originalWrites[i] as (...a: unknown[]) => boolean).call(stream, chunk, ...rest);
+        state.lines.push(
+          typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : String(chunk),
+        );
+        if (process.env.PLM_TEST_SHOW_LOGS)
+          return (originalWrites[i] as (...a: unknown[]) => boolean).call(stream, chunk, ...rest);
         const callback = rest.find((r): r is () => void => typeof r === 'function');
         callback?.();
         return true;
@@ -128,7 +134,10 @@ const installLogGuard = (): void => {
     const leaked = [...state.secrets, ...envSecrets].filter((secret) => text.includes(secret));
     state.lines.length = 0;
     state.secrets.clear();
-    if (leaked.length) throw new Error(`A secret appeared in the logs of this test file (${leaked.length} value(s)); run with PLM_TEST_SHOW_LOGS=1`);
+    if (leaked.length)
+      throw new Error(
+        `A secret appeared in the logs of this test file (${leaked.length} value(s)); run with PLM_TEST_SHOW_LOGS=1`,
+      );
   });
 };
 

@@ -29,15 +29,46 @@ export interface MediaFixture {
 }
 
 /** GET /api/library/{id}/unused through the real handler, as API Gateway routes it. */
-export const getUnused = (token: string, id: string, query: Record<string, string> = {}, headers?: Record<string, string>): Promise<InvokeResult> =>
-  invoke(unusedHandler, { path: `/api/library/${id}/unused`, routeKey: 'GET /api/library/{id}/unused', pathParameters: { id }, query, token, headers });
+export const getUnused = (
+  token: string,
+  id: string,
+  query: Record<string, string> = {},
+  headers?: Record<string, string>,
+): Promise<InvokeResult> =>
+  invoke(unusedHandler, {
+    path: `/api/library/${id}/unused`,
+    routeKey: 'GET /api/library/{id}/unused',
+    pathParameters: { id },
+    query,
+    token,
+    headers,
+  });
 
 export const fastPlex = (url: string, token: string) =>
-  new PlexClient({ baseUrl: url, token, timeoutMs: 1500, retries: 0, concurrency: 4, pageSize: 3, retryBaseDelayMs: 1 });
+  new PlexClient({
+    baseUrl: url,
+    token,
+    timeoutMs: 1500,
+    retries: 0,
+    concurrency: 4,
+    pageSize: 3,
+    retryBaseDelayMs: 1,
+  });
 export const fastTautulli = (url: string, apiKey: string) =>
-  new TautulliClient({ baseUrl: url, apiKey, timeoutMs: 1500, retries: 0, concurrency: 4, pageSize: 4, retryBaseDelayMs: 1 });
+  new TautulliClient({
+    baseUrl: url,
+    apiKey,
+    timeoutMs: 1500,
+    retries: 0,
+    concurrency: 4,
+    pageSize: 4,
+    retryBaseDelayMs: 1,
+  });
 
-export const startMediaFixture = async (ds: FakeDataset, opts: { tautulli?: boolean; sharedTokens?: Record<string, number> } = {}): Promise<MediaFixture> => {
+export const startMediaFixture = async (
+  ds: FakeDataset,
+  opts: { tautulli?: boolean; sharedTokens?: Record<string, number> } = {},
+): Promise<MediaFixture> => {
   const plex = await startFakePlex(ds, { token: PLEX_TOKEN, sharedTokens: opts.sharedTokens });
   const tautulli = await startFakeTautulli(ds, { apiKey: TAUTULLI_KEY });
   process.env.PLEX_URL = plex.url;
@@ -66,7 +97,10 @@ export const startMediaFixture = async (ds: FakeDataset, opts: { tautulli?: bool
     },
     settings: (overrides = {}) =>
       resolvedSettings(
-        { plex: { url: plex.url, token: PLEX_TOKEN }, tautulli: opts.tautulli === false ? null : { url: tautulli.url, apiKey: TAUTULLI_KEY } },
+        {
+          plex: { url: plex.url, token: PLEX_TOKEN },
+          tautulli: opts.tautulli === false ? null : { url: tautulli.url, apiKey: TAUTULLI_KEY },
+        },
         overrides,
       ),
     close: async () => {

@@ -15,7 +15,8 @@ export const authenticate = (): middy.MiddlewareObj<ApiEvent, ApiResult, Error, 
     const token = BEARER.exec(header.trim())?.[1];
     if (!token) throw unauthorized('The Authorization header must be "Bearer <token>"', 'INVALID_TOKEN');
     const claims = verifyAccessToken(token);
-    if (!(await isSessionActive(claims.sid, claims.sub))) throw unauthorized('The session has ended; log in again', 'SESSION_REVOKED');
+    if (!(await isSessionActive(claims.sid, claims.sub)))
+      throw unauthorized('The session has ended; log in again', 'SESSION_REVOKED');
     context.plm.user = { id: claims.sub, username: claims.username, sessionId: claims.sid };
   },
 });

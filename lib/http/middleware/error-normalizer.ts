@@ -11,7 +11,10 @@ interface HttpLikeError {
 }
 
 const isHttpLike = (e: unknown): e is HttpLikeError =>
-  typeof e === 'object' && e !== null && typeof (e as HttpLikeError).statusCode === 'number' && typeof (e as HttpLikeError).message === 'string';
+  typeof e === 'object' &&
+  e !== null &&
+  typeof (e as HttpLikeError).statusCode === 'number' &&
+  typeof (e as HttpLikeError).message === 'string';
 
 const CODE_BY_STATUS: Record<number, string> = {
   400: 'BAD_REQUEST',
@@ -29,7 +32,8 @@ const CODE_BY_STATUS: Record<number, string> = {
 /** Turns anything thrown into the one APIError shape. */
 export const toAPIError = (error: unknown): APIError => {
   if (error instanceof APIError) return error;
-  if (error instanceof ConfigError) return new APIError(error.message, 500, 'CONFIG_ERROR', { expose: false, cause: error });
+  if (error instanceof ConfigError)
+    return new APIError(error.message, 500, 'CONFIG_ERROR', { expose: false, cause: error });
   if (isConnectivityError(error)) return databaseUnavailable(error);
   // Malformed JSON never gets here: the body guard answers it before Middy's parser runs.
   if (isHttpLike(error) && error.statusCode >= 400 && error.statusCode < 500) {
@@ -53,7 +57,13 @@ export const errorNormalizer = (): middy.MiddlewareObj<ApiEvent, ApiResult> => (
       logger.error('request error', { code: apiError.code, status: apiError.statusCode, error: original });
     }
     const message = apiError.expose ? apiError.message : GENERIC_5XX;
-    const body = { error: { code: apiError.code, message, ...(apiError.details && apiError.expose ? { details: apiError.details } : {}) } };
+    const body = {
+      error: {
+        code: apiError.code,
+        message,
+        ...(apiError.details && apiError.expose ? { details: apiError.details } : {}),
+      },
+    };
     request.error = Object.assign(new Error(JSON.stringify(body)), {
       statusCode: apiError.statusCode,
       expose: true,

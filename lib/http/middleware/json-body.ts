@@ -12,7 +12,8 @@ export interface BodyOptions {
   optional: boolean;
 }
 
-const bodyText = (event: ApiEvent, raw: string): string => (event.isBase64Encoded ? Buffer.from(raw, 'base64').toString() : raw);
+const bodyText = (event: ApiEvent, raw: string): string =>
+  event.isBase64Encoded ? Buffer.from(raw, 'base64').toString() : raw;
 
 /** Throws plm's own 400 unless the body parses as JSON, exactly as Middy's parser will parse it. */
 const assertJson = (text: string): void => {
@@ -41,7 +42,9 @@ export const bodyGuards = ({ maxBytes, optional }: BodyOptions): middy.Middlewar
     }
     const bytes = event.isBase64Encoded ? Math.floor((raw.length * 3) / 4) : Buffer.byteLength(raw, 'utf8');
     if (bytes > maxBytes) {
-      throw new APIError(`The body is larger than ${maxBytes} bytes`, 413, 'PAYLOAD_TOO_LARGE', { details: { maxBytes } });
+      throw new APIError(`The body is larger than ${maxBytes} bytes`, 413, 'PAYLOAD_TOO_LARGE', {
+        details: { maxBytes },
+      });
     }
     const contentType = headerOf(event, 'content-type');
     if (!contentType || !JSON_TYPE.test(contentType)) {

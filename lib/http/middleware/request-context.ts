@@ -15,12 +15,16 @@ export const requestContext = (route: string): middy.MiddlewareObj<ApiEvent, Api
     const { event } = request;
     // serverless-offline sends a constant placeholder id; use the invocation id then.
     const gatewayId = event.requestContext?.requestId;
-    const requestId = gatewayId && !gatewayId.startsWith('offlineContext') ? gatewayId : request.context.awsRequestId || randomUUID();
+    const requestId =
+      gatewayId && !gatewayId.startsWith('offlineContext') ? gatewayId : request.context.awsRequestId || randomUUID();
     request.context.plm = {
       requestId,
       route,
       startedAt: performance.now(),
-      client: { ip: event.requestContext?.http?.sourceIp, userAgent: event.requestContext?.http?.userAgent?.slice(0, 256) },
+      client: {
+        ip: event.requestContext?.http?.sourceIp,
+        userAgent: event.requestContext?.http?.userAgent?.slice(0, 256),
+      },
     };
     logger.appendKeys({ requestId, route });
   };

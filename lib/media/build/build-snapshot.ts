@@ -54,9 +54,17 @@ export interface BuildResult {
   buildMs: number;
 }
 
-const LEAF_TYPE: Record<JudgedSectionType, number | null> = { movie: null, show: PLEX_TYPE.episode, artist: PLEX_TYPE.track };
+const LEAF_TYPE: Record<JudgedSectionType, number | null> = {
+  movie: null,
+  show: PLEX_TYPE.episode,
+  artist: PLEX_TYPE.track,
+};
 /** The Plex listing type of a section's judged unit (movies, shows, albums). */
-export const UNIT_LISTING: Record<JudgedSectionType, number> = { movie: PLEX_TYPE.movie, show: PLEX_TYPE.show, artist: PLEX_TYPE.album };
+export const UNIT_LISTING: Record<JudgedSectionType, number> = {
+  movie: PLEX_TYPE.movie,
+  show: PLEX_TYPE.show,
+  artist: PLEX_TYPE.album,
+};
 
 const listingChanged = (e: unknown) => isUpstreamError(e) && e.service === 'plex' && e.info.reason === LISTING_CHANGED;
 
@@ -88,13 +96,22 @@ const sweep = async (input: BuildInput): Promise<BuildResult> => {
   const taut = await tautulliRead;
   const tautulliStatus = checkPlausible(acc, { sectionId, sectionType, ownerToken, tautulliStatus: taut.status });
   const items = acc.finish();
-  const sources: SnapshotSources = { plex: 'ok', plexHistory: ownerToken ? 'ok' : 'own-only', tautulli: tautulliStatus };
+  const sources: SnapshotSources = {
+    plex: 'ok',
+    plexHistory: ownerToken ? 'ok' : 'own-only',
+    tautulli: tautulliStatus,
+  };
   if (taut.lastRefreshed !== undefined) sources.tautulliLastRefreshed = taut.lastRefreshed;
   return { items, sources, fetchedAt, buildMs: Math.round(performance.now() - started) };
 };
 
 /** The Plex listing(s) and history, in parallel; the first failure aborts the others and is the one thrown. */
-const readPlex = async (input: BuildInput, acc: UnusedAccumulator, signal: AbortSignal, stop: AbortController): Promise<void> => {
+const readPlex = async (
+  input: BuildInput,
+  acc: UnusedAccumulator,
+  signal: AbortSignal,
+  stop: AbortController,
+): Promise<void> => {
   const { plex, sectionId, sectionType } = input;
   let firstError: unknown;
   const part = async (work: () => Promise<void>) => {
@@ -110,12 +127,14 @@ const readPlex = async (input: BuildInput, acc: UnusedAccumulator, signal: Abort
   const leafType = LEAF_TYPE[sectionType];
   const settled = await Promise.allSettled([
     part(async () => {
-      for await (const page of plex.iterateSectionItems(sectionId, { type: UNIT_LISTING[sectionType], signal })) acc.addUnits(page);
+      for await (const page of plex.iterateSectionItems(sectionId, { type: UNIT_LISTING[sectionType], signal }))
+        acc.addUnits(page);
     }),
     part(async () => {
       if (leafType === null) return;
       const seen = new Set<string>();
-      for await (const page of plex.iterateSectionItems(sectionId, { type: leafType, signal, strict: true })) acc.addLeaves(page, seen);
+      for await (const page of plex.iterateSectionItems(sectionId, { type: leafType, signal, strict: true }))
+        acc.addLeaves(page, seen);
     }),
     part(async () => {
       for await (const page of plex.iterateHistory(sectionId, { signal })) acc.addHistory(page);
@@ -147,12 +166,19 @@ const readTautulli = async (
       input.machineIdentifier ? tautulli.getServerIdentity(signal) : Promise.resolve(null),
     ]);
     if (identity?.machineIdentifier && identity.machineIdentifier !== input.machineIdentifier) {
-      logger.warn('tautulli watches another Plex server; judging on Plex data', { sectionId, plex: input.machineIdentifier, tautulliPlex: identity.machineIdentifier });
+      logger.warn('tautulli watches another Plex server; judging on Plex data', {
+        sectionId,
+        plex: input.machineIdentifier,
+        tautulliPlex: identity.machineIdentifier,
+      });
       return { status: 'unavailable' };
     }
     const lib = libraries.find((l) => l.sectionId === sectionId);
     if (!lib || lib.sectionType !== sectionType) {
-      logger.warn('tautulli does not know this library; judging on Plex data', { sectionId, tautulliType: lib?.sectionType ?? null });
+      logger.warn('tautulli does not know this library; judging on Plex data', {
+        sectionId,
+        tautulliType: lib?.sectionType ?? null,
+      });
       return { status: 'unavailable' };
     }
     const info = await tautulli.getLibraryMediaInfo(sectionId, { signal });
@@ -178,13 +204,24 @@ const checkPlausible = (
   let tautulliStatus = s.tautulliStatus;
   const tautulli = tautulliStatus === 'ok' ? judgeTautulli(evidence) : null;
   if (tautulli && !tautulli.ok) {
-    logger.warn('tautulli answer implausible; judging on Plex data', { sectionId: s.sectionId, reason: tautulli.reason });
+    logger.warn('tautulli answer implausible; judging on Plex data', {
+      sectionId: s.sectionId,
+      reason: tautulli.reason,
+    });
     tautulliStatus = 'unavailable';
   }
-  for (const verdict of [judgeLeaves(evidence, s.sectionType), judgeHistory(evidence, { ownerToken: s.ownerToken, tautulliUsable: tautulliStatus === 'ok' })]) {
+  for (const verdict of [
+    judgeLeaves(evidence, s.sectionType),
+    judgeHistory(evidence, { ownerToken: s.ownerToken, tautulliUsable: tautulliStatus === 'ok' }),
+  ]) {
     if (verdict.ok) continue;
     logger.warn('plex answer implausible; not building on it', { sectionId: s.sectionId, reason: verdict.reason });
-    throw new UpstreamError('plex', 'bad_response', `Plex answered implausibly for library ${s.sectionId}: ${verdict.reason}`, { reason: IMPLAUSIBLY_EMPTY });
+    throw new UpstreamError(
+      'plex',
+      'bad_response',
+      `Plex answered implausibly for library ${s.sectionId}: ${verdict.reason}`,
+      { reason: IMPLAUSIBLY_EMPTY },
+    );
   }
   if (!s.ownerToken && tautulliStatus !== 'ok') throw plexNotOwner();
   return tautulliStatus;

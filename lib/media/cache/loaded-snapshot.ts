@@ -33,7 +33,8 @@ export const iso = (seconds: number): string => new Date(seconds * 1000).toISOSt
 const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
 
 /** Rough heap cost of one item (object, strings, fragment, typed-array slots) for the LRU's byte bound. */
-const itemBytes = (item: SnapshotItem): number => 420 + 4 * (item.title.length + item.sortTitle.length + item.id.length);
+const itemBytes = (item: SnapshotItem): number =>
+  420 + 4 * (item.title.length + item.sortTitle.length + item.id.length);
 
 export class LoadedSnapshot {
   readonly activity: Float64Array;
@@ -59,7 +60,8 @@ export class LoadedSnapshot {
       bytes += itemBytes(item);
     }
     for (let i = 1; i < n; i++) {
-      if ((this.activity[i] as number) < (this.activity[i - 1] as number)) throw new Error('snapshot items are not sorted by last activity');
+      if ((this.activity[i] as number) < (this.activity[i - 1] as number))
+        throw new Error('snapshot items are not sorted by last activity');
     }
     this.fragments = new Array<string | undefined>(n);
     this.approxBytes = bytes;
@@ -137,7 +139,11 @@ export class LoadedSnapshot {
     const items = this.items;
     const idx = Array.from({ length: items.length }, (_, i) => i);
     const cmp: (a: SnapshotItem, b: SnapshotItem) => number =
-      sort === 'size' ? (a, b) => a.sizeBytes - b.sizeBytes : sort === 'addedAt' ? (a, b) => a.addedAt - b.addedAt : (a, b) => collator.compare(a.sortTitle, b.sortTitle);
+      sort === 'size'
+        ? (a, b) => a.sizeBytes - b.sizeBytes
+        : sort === 'addedAt'
+          ? (a, b) => a.addedAt - b.addedAt
+          : (a, b) => collator.compare(a.sortTitle, b.sortTitle);
     const sign = direction === 'asc' ? 1 : -1;
     // Ties keep activity order (stalest first) in both directions, so pages are stable.
     idx.sort((x, y) => sign * cmp(items[x] as SnapshotItem, items[y] as SnapshotItem) || x - y);

@@ -12,8 +12,11 @@ export const lastActivityOf = (item: Pick<SnapshotItem, 'lastPlayedAt' | 'lastAd
 export const cutoffOf = (nowMs: number, thresholdDays: number): number => nowMs / 1000 - thresholdDays * DAY_SECONDS;
 
 /** The rule itself: strictly older than the cutoff. */
-export const isUnused = (item: Pick<SnapshotItem, 'lastPlayedAt' | 'lastAddedAt'>, nowMs: number, thresholdDays: number): boolean =>
-  lastActivityOf(item) < cutoffOf(nowMs, thresholdDays);
+export const isUnused = (
+  item: Pick<SnapshotItem, 'lastPlayedAt' | 'lastAddedAt'>,
+  nowMs: number,
+  thresholdDays: number,
+): boolean => lastActivityOf(item) < cutoffOf(nowMs, thresholdDays);
 
 /** Whole days since the last activity. */
 export const unusedDaysOf = (item: Pick<SnapshotItem, 'lastPlayedAt' | 'lastAddedAt'>, nowMs: number): number =>

@@ -37,7 +37,9 @@ const no = (reason: string): Verdict => ({ ok: false, reason });
 export const judgeLeaves = (e: SweepEvidence, sectionType: JudgedSectionType): Verdict => {
   if (sectionType === 'movie' || e.expectedLeaves === 0) return OK;
   const what = sectionType === 'show' ? 'episodes' : 'tracks';
-  return e.leaves * 2 < e.expectedLeaves ? no(`Plex listed ${e.leaves} ${what} where its ${e.units} parents announce ${e.expectedLeaves}`) : OK;
+  return e.leaves * 2 < e.expectedLeaves
+    ? no(`Plex listed ${e.leaves} ${what} where its ${e.units} parents announce ${e.expectedLeaves}`)
+    : OK;
 };
 
 /**
@@ -48,10 +50,13 @@ export const judgeLeaves = (e: SweepEvidence, sectionType: JudgedSectionType): V
 export const judgeHistory = (e: SweepEvidence, opts: { ownerToken: boolean; tautulliUsable: boolean }): Verdict => {
   if (e.historyRows > 0) return OK;
   if (e.viewed > 0) return no(`Plex history is empty although ${e.viewed} items show plays`);
-  if (opts.ownerToken && opts.tautulliUsable && e.tautulliPlayed > 0) return no(`Plex history is empty although Tautulli records plays of ${e.tautulliPlayed} items`);
+  if (opts.ownerToken && opts.tautulliUsable && e.tautulliPlayed > 0)
+    return no(`Plex history is empty although Tautulli records plays of ${e.tautulliPlayed} items`);
   return OK;
 };
 
 /** Tautulli's media info with no rows for a library Plex lists items in: not scanned yet (or not the same library). */
 export const judgeTautulli = (e: SweepEvidence): Verdict =>
-  e.tautulliRows === 0 && e.units > 0 ? no(`Tautulli lists no media for a library of ${e.units} items (not scanned yet?)`) : OK;
+  e.tautulliRows === 0 && e.units > 0
+    ? no(`Tautulli lists no media for a library of ${e.units} items (not scanned yet?)`)
+    : OK;

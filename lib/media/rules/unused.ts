@@ -14,7 +14,14 @@
  */
 import type { SweepEvidence } from './plausibility';
 import { lastActivityOf } from './activity';
-import { OWNER_ACCOUNT_ID, type JudgedSectionType, type MediaType, type PlaySource, type PlayedBy, type SnapshotItem } from '../types';
+import {
+  OWNER_ACCOUNT_ID,
+  type JudgedSectionType,
+  type MediaType,
+  type PlaySource,
+  type PlayedBy,
+  type SnapshotItem,
+} from '../types';
 
 /** The fields of a Plex listing row the rules read (PlexItem satisfies it). */
 export interface UnitInput {
@@ -73,7 +80,8 @@ interface HistoryAgg {
   count: number;
 }
 
-const maxOrNull = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.max(a, b));
+const maxOrNull = (a: number | null, b: number | null): number | null =>
+  a === null ? b : b === null ? a : Math.max(a, b);
 
 const ARTICLE = /^(the|a|an)\s+/i;
 export const sortTitleOf = (title: string): string => title.replace(ARTICLE, '').toLocaleLowerCase('en');
@@ -121,7 +129,15 @@ export class UnusedAccumulator {
       expectedLeaves += u.leafCount ?? 0;
     }
     const { leaves, historyRows, tautulliPlayed } = this.counts;
-    return { units: this.units.size, viewed, expectedLeaves, leaves, historyRows, tautulliRows: this.tautulli.size, tautulliPlayed };
+    return {
+      units: this.units.size,
+      viewed,
+      expectedLeaves,
+      leaves,
+      historyRows,
+      tautulliRows: this.tautulli.size,
+      tautulliPlayed,
+    };
   }
 
   addUnits(rows: Iterable<UnitInput>): void {
@@ -143,7 +159,12 @@ export class UnusedAccumulator {
       if (!parent) continue;
       const agg = this.leaves.get(parent);
       if (!agg) {
-        this.leaves.set(parent, { addedAt: row.addedAt, lastViewedAt: row.lastViewedAt, viewCount: row.viewCount, sizeBytes: row.sizeBytes });
+        this.leaves.set(parent, {
+          addedAt: row.addedAt,
+          lastViewedAt: row.lastViewedAt,
+          viewCount: row.viewCount,
+          sizeBytes: row.sizeBytes,
+        });
         continue;
       }
       agg.addedAt = Math.max(agg.addedAt, row.addedAt);
@@ -174,7 +195,8 @@ export class UnusedAccumulator {
 
   addTautulli(rows: Iterable<TautulliInput>): void {
     for (const row of rows) {
-      if (!this.tautulli.has(row.ratingKey) && (row.lastPlayed !== null || (row.playCount ?? 0) > 0)) this.counts.tautulliPlayed++;
+      if (!this.tautulli.has(row.ratingKey) && (row.lastPlayed !== null || (row.playCount ?? 0) > 0))
+        this.counts.tautulliPlayed++;
       this.tautulli.set(row.ratingKey, row);
     }
   }
@@ -206,12 +228,22 @@ export class UnusedAccumulator {
     const taut = this.tautulliFor(unit);
 
     const ownerLast = maxOrNull(unit.lastViewedAt, leaf?.lastViewedAt ?? null);
-    const histBy: PlayedBy = hist?.accountId === OWNER_ACCOUNT_ID ? 'owner' : hist?.accountId === null || hist === undefined ? 'unknown' : 'other';
+    const histBy: PlayedBy =
+      hist?.accountId === OWNER_ACCOUNT_ID
+        ? 'owner'
+        : hist?.accountId === null || hist === undefined
+          ? 'unknown'
+          : 'other';
     // Tautulli aggregates all users and counts partial plays, which never touch the owner's lastViewedAt:
     // a newer Tautulli play may well be the owner's own. Only Plex history naming another account for the
     // same session says who it was.
     const tautBy: PlayedBy =
-      taut?.lastPlayed != null && hist && histBy === 'other' && Math.abs(taut.lastPlayed - hist.viewedAt) <= SAME_SESSION_S ? 'other' : 'unknown';
+      taut?.lastPlayed != null &&
+      hist &&
+      histBy === 'other' &&
+      Math.abs(taut.lastPlayed - hist.viewedAt) <= SAME_SESSION_S
+        ? 'other'
+        : 'unknown';
     // Candidates in tie-break order: the owner's own state is the most specific source.
     const candidates: Array<{ at: number | null; source: PlaySource; by: PlayedBy }> = [
       { at: ownerLast, source: 'plex', by: 'owner' },

@@ -18,7 +18,13 @@ interface LeaseDoc {
 }
 
 /** `now` (epoch ms) is the caller's clock, so a service with an injected clock judges expiry by it too. */
-export const tryAcquireLease = async (key: string, holder: string, ttlMs: number, db: () => Promise<Db> = getDb, now: () => number = Date.now): Promise<boolean> => {
+export const tryAcquireLease = async (
+  key: string,
+  holder: string,
+  ttlMs: number,
+  db: () => Promise<Db> = getDb,
+  now: () => number = Date.now,
+): Promise<boolean> => {
   const col = (await db()).collection<LeaseDoc>(MediaCollections.leases);
   const _id = derivedId('media-lease', key);
   const until = new Date(now() + ttlMs);
@@ -28,16 +34,27 @@ export const tryAcquireLease = async (key: string, holder: string, ttlMs: number
   } catch (e) {
     if (!isDuplicateKeyError(e)) throw e;
   }
-  const taken = await col.updateOne({ _id, $or: [{ until: { $lt: new Date(now()) } }, { holder }] }, { $set: { holder, until } });
+  const taken = await col.updateOne(
+    { _id, $or: [{ until: { $lt: new Date(now()) } }, { holder }] },
+    { $set: { holder, until } },
+  );
   return taken.modifiedCount === 1;
 };
 
 /** Whether someone (not necessarily us) holds an unexpired lease on `key`. */
-export const leaseHeld = async (key: string, db: () => Promise<Db> = getDb, now: () => number = Date.now): Promise<boolean> => {
-  const doc = await (await db()).collection<LeaseDoc>(MediaCollections.leases).findOne({ _id: derivedId('media-lease', key) });
+export const leaseHeld = async (
+  key: string,
+  db: () => Promise<Db> = getDb,
+  now: () => number = Date.now,
+): Promise<boolean> => {
+  const doc = await (await db())
+    .collection<LeaseDoc>(MediaCollections.leases)
+    .findOne({ _id: derivedId('media-lease', key) });
   return doc !== null && doc.until.getTime() >= now();
 };
 
 export const releaseLease = async (key: string, holder: string, db: () => Promise<Db> = getDb): Promise<void> => {
-  await (await db()).collection<LeaseDoc>(MediaCollections.leases).deleteOne({ _id: derivedId('media-lease', key), holder });
+  await (await db())
+    .collection<LeaseDoc>(MediaCollections.leases)
+    .deleteOne({ _id: derivedId('media-lease', key), holder });
 };

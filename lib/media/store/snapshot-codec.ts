@@ -32,7 +32,8 @@ export const encodeItems = (items: readonly SnapshotItem[]): string =>
     ),
   );
 
-const isTuple = (t: unknown): t is Tuple => Array.isArray(t) && t.length === 11 && typeof t[0] === 'string' && typeof t[1] === 'string';
+const isTuple = (t: unknown): t is Tuple =>
+  Array.isArray(t) && t.length === 11 && typeof t[0] === 'string' && typeof t[1] === 'string';
 
 export const decodeItems = (encoded: string, type: MediaType): SnapshotItem[] => {
   const raw: unknown = JSON.parse(encoded);

@@ -53,9 +53,11 @@ const CHUNKS_PER_WRITE = 4;
 
 export const refKey = (r: LibraryRef): string => `${r.machineIdentifier}\n${r.sectionId}\n${r.scope}`;
 export const headId = (r: LibraryRef): ObjectId => derivedId('media-head', refKey(r));
-const chunkId = (r: LibraryRef, version: string, index: number): ObjectId => derivedId('media-chunk', `${refKey(r)}\n${version}\n${index}`);
+const chunkId = (r: LibraryRef, version: string, index: number): ObjectId =>
+  derivedId('media-chunk', `${refKey(r)}\n${version}\n${index}`);
 type VersionRef = LibraryRef & Pick<HeadDoc, 'version' | 'chunkCount'>;
-const chunkIdsOf = (h: VersionRef): ObjectId[] => Array.from({ length: h.chunkCount }, (_, i) => chunkId(h, h.version, i));
+const chunkIdsOf = (h: VersionRef): ObjectId[] =>
+  Array.from({ length: h.chunkCount }, (_, i) => chunkId(h, h.version, i));
 
 /** A reader raced a writer (the version it followed was replaced); read the head again. */
 /** The snapshot's meta as the API and the cache see it (a head minus its storage fields). */
@@ -160,7 +162,11 @@ export class SnapshotStore {
   }
 
   /** The items as chunks of `chunkItems` under `version`, a few chunks per bulkWrite. */
-  private async writeChunks(ref: LibraryRef, version: string, items: readonly SnapshotItem[]): Promise<{ encodedBytes: number; chunkCount: number }> {
+  private async writeChunks(
+    ref: LibraryRef,
+    version: string,
+    items: readonly SnapshotItem[],
+  ): Promise<{ encodedBytes: number; chunkCount: number }> {
     const chunksCol = await this.chunks();
     const createdAt = new Date();
     const chunkCount = Math.ceil(items.length / this.chunkItems);
@@ -171,7 +177,15 @@ export class SnapshotStore {
         const slice = items.slice(index * this.chunkItems, (index + 1) * this.chunkItems);
         const encoded = encodeItems(slice);
         encodedBytes += encoded.length;
-        const doc: ChunkDoc = { _id: chunkId(ref, version, index), ...ref, version, index, count: slice.length, createdAt, items: encoded };
+        const doc: ChunkDoc = {
+          _id: chunkId(ref, version, index),
+          ...ref,
+          version,
+          index,
+          count: slice.length,
+          createdAt,
+          items: encoded,
+        };
         ops.push({ insertOne: { document: doc } });
       }
       await chunksCol.bulkWrite(ops, { ordered: false });
@@ -211,7 +225,10 @@ export class SnapshotStore {
     const before = new Date(Date.now() - olderThanMs);
     const col = await this.chunks();
     const stale = await col
-      .find({ createdAt: { $lt: before } }, { projection: { _id: 1, machineIdentifier: 1, sectionId: 1, scope: 1, version: 1 } })
+      .find(
+        { createdAt: { $lt: before } },
+        { projection: { _id: 1, machineIdentifier: 1, sectionId: 1, scope: 1, version: 1 } },
+      )
       .toArray();
     const orphanIds = stale.filter((c) => !live.has(`${refKey(c)}\n${c.version}`)).map((c) => c._id);
     if (!orphanIds.length) return 0;

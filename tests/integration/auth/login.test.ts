@@ -96,14 +96,21 @@ describe('refresh and logout', () => {
     const a = await createUserAndLogin();
     const second = await post(login, '/api/login', { username: a.username, password: a.password });
     const other = second.json<{ token: string }>().token;
-    const res = await post(changePassword, '/api/password', { currentPassword: a.password, newPassword: 'a-new-long-password' }, a.token);
+    const res = await post(
+      changePassword,
+      '/api/password',
+      { currentPassword: a.password, newPassword: 'a-new-long-password' },
+      a.token,
+    );
     expect(res.statusCode).toBe(200);
     const fresh = res.json<{ token: string }>().token;
     expect((await post(logout, '/api/logout', {}, other)).statusCode).toBe(401);
     expect((await post(logout, '/api/logout', {}, a.token)).statusCode).toBe(401);
     expect((await post(logout, '/api/logout', {}, fresh)).statusCode).toBe(204);
     expect((await post(login, '/api/login', { username: a.username, password: a.password })).statusCode).toBe(401);
-    expect((await post(login, '/api/login', { username: a.username, password: 'a-new-long-password' })).statusCode).toBe(200);
+    expect(
+      (await post(login, '/api/login', { username: a.username, password: 'a-new-long-password' })).statusCode,
+    ).toBe(200);
     const user = await findUserByUsername(a.username);
     expect(user?.passwordHash).toMatch(/^\$2[aby]\$/);
   });
@@ -112,19 +119,29 @@ describe('refresh and logout', () => {
     const a = await createUserAndLogin();
     const statuses: number[] = [];
     for (let i = 0; i < 7; i++) {
-      const res = await post(changePassword, '/api/password', { currentPassword: `guess-${i}`, newPassword: 'whatever-long-1' }, a.token);
+      const res = await post(
+        changePassword,
+        '/api/password',
+        { currentPassword: `guess-${i}`, newPassword: 'whatever-long-1' },
+        a.token,
+      );
       statuses.push(res.statusCode);
     }
     expect(statuses.slice(0, 5)).toEqual([403, 403, 403, 403, 403]);
     expect(statuses.slice(5)).toEqual([429, 429]);
     // the right password is refused too while the limit holds
-    const res = await post(changePassword, '/api/password', { currentPassword: a.password, newPassword: 'whatever-long-1' }, a.token);
+    const res = await post(
+      changePassword,
+      '/api/password',
+      { currentPassword: a.password, newPassword: 'whatever-long-1' },
+      a.token,
+    );
     expect(res.statusCode).toBe(429);
   });
 });
 
 describe('refresh-token families', () => {
-  it('a forged token for someone else\'s session id is just invalid and does not log them out', async () => {
+  it("a forged token for someone else's session id is just invalid and does not log them out", async () => {
     const victim = await createUserAndLogin();
     const sessionId = victim.refreshToken.split('.')[0]!;
     const forged = `${sessionId}.${'A'.repeat(43)}`;

@@ -7,7 +7,10 @@ describe('isDuplicateKeyError', () => {
     const col = (await getDb()).collection<{ _id: ObjectId }>('duplicateKeyProbe');
     const _id = new ObjectId();
     await col.insertOne({ _id });
-    const error: unknown = await col.insertOne({ _id }).then(() => undefined, (e: unknown) => e);
+    const error: unknown = await col.insertOne({ _id }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(MongoServerError);
     expect(isDuplicateKeyError(error)).toBe(true);
     expect(isDuplicateKeyError(new MongoServerError({ message: 'not primary', code: 10107 }))).toBe(false);

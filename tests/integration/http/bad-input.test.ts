@@ -19,8 +19,10 @@ const storedState = async () => {
   return JSON.stringify({ users, sessions });
 };
 
-const loginRaw = (rawBody: string | undefined, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
-  invoke(login, { method: 'POST', path: '/api/login', rawBody, headers });
+const loginRaw = (
+  rawBody: string | undefined,
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+) => invoke(login, { method: 'POST', path: '/api/login', rawBody, headers });
 
 describe('bad bodies get a clear 4xx and change nothing', () => {
   let before: string;
@@ -42,10 +44,20 @@ describe('bad bodies get a clear 4xx and change nothing', () => {
     ['extra fields', '{"username":"carol","password":"carol-password","admin":true}', 400, 'VALIDATION_ERROR'],
     ['$-operator username', '{"username":{"$ne":null},"password":"x"}', 400, 'VALIDATION_ERROR'],
     ['$-operator password', '{"username":"carol","password":{"$gt":""}}', 400, 'VALIDATION_ERROR'],
-    ['__proto__ key', '{"username":"carol","password":"carol-password","__proto__":{"admin":true}}', 400, 'VALIDATION_ERROR'],
+    [
+      '__proto__ key',
+      '{"username":"carol","password":"carol-password","__proto__":{"admin":true}}',
+      400,
+      'VALIDATION_ERROR',
+    ],
     ['very long username', JSON.stringify({ username: 'a'.repeat(65), password: 'x' }), 400, 'VALIDATION_ERROR'],
     ['control characters', JSON.stringify({ username: 'car\u0000ol', password: 'x' }), 400, 'VALIDATION_ERROR'],
-    ['password over 72 bytes', JSON.stringify({ username: 'carol', password: 'é'.repeat(40) }), 400, 'VALIDATION_ERROR'],
+    [
+      'password over 72 bytes',
+      JSON.stringify({ username: 'carol', password: 'é'.repeat(40) }),
+      400,
+      'VALIDATION_ERROR',
+    ],
     ['empty body', '', 400, 'VALIDATION_ERROR'],
   ])('%s', async (_name, raw, status, code) => {
     const res = await loginRaw(raw);
@@ -74,7 +86,9 @@ describe('bad bodies get a clear 4xx and change nothing', () => {
   });
 
   it('refuses a wrong or missing content type with 415', async () => {
-    expect((await loginRaw('{"username":"carol","password":"x"}', { 'content-type': 'text/plain' })).statusCode).toBe(415);
+    expect((await loginRaw('{"username":"carol","password":"x"}', { 'content-type': 'text/plain' })).statusCode).toBe(
+      415,
+    );
     expect((await loginRaw('{"username":"carol","password":"x"}', {})).statusCode).toBe(415);
   });
 
@@ -112,14 +126,29 @@ describe('bad tokens get 401 with WWW-Authenticate', () => {
     ['not bearer', () => ({ authorization: `Basic ${Buffer.from('a:b').toString('base64')}` })],
     ['garbled', () => ({ authorization: 'Bearer not-a-jwt' })],
     ['expired', () => ({ authorization: `Bearer ${sign({ ...base(), iat: Math.floor(Date.now() / 1000) - 7200 })}` })],
-    ['alg none', () => ({ authorization: `Bearer ${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...base(), iss: 'plm', aud: 'plm-api', exp: 9999999999 })}.` })],
+    [
+      'alg none',
+      () => ({
+        authorization: `Bearer ${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...base(), iss: 'plm', aud: 'plm-api', exp: 9999999999 })}.`,
+      }),
+    ],
     ['wrong key', () => ({ authorization: `Bearer ${sign(base(), 'another-secret-another-secret-another')}` })],
-    ['tampered payload', () => {
-      const [h, , s] = valid.token.split('.');
-      return { authorization: `Bearer ${h}.${b64({ ...base(), username: 'admin', iss: 'plm', aud: 'plm-api', exp: 9999999999 })}.${s}` };
-    }],
+    [
+      'tampered payload',
+      () => {
+        const [h, , s] = valid.token.split('.');
+        return {
+          authorization: `Bearer ${h}.${b64({ ...base(), username: 'admin', iss: 'plm', aud: 'plm-api', exp: 9999999999 })}.${s}`,
+        };
+      },
+    ],
     ['wrong audience', () => ({ authorization: `Bearer ${sign(base(), SECRET, { audience: 'someone-else' })}` })],
-    ['HS512 instead of the pinned HS256', () => ({ authorization: `Bearer ${jwt.sign(base(), SECRET, { algorithm: 'HS512', issuer: 'plm', audience: 'plm-api' })}` })],
+    [
+      'HS512 instead of the pinned HS256',
+      () => ({
+        authorization: `Bearer ${jwt.sign(base(), SECRET, { algorithm: 'HS512', issuer: 'plm', audience: 'plm-api' })}`,
+      }),
+    ],
     ['unknown session', () => ({ authorization: `Bearer ${sign({ ...base(), sid: 'ffffffffffffffffffffffff' })}` })],
   ];
 
@@ -127,7 +156,9 @@ describe('bad tokens get 401 with WWW-Authenticate', () => {
     const res = await invoke(logout, { method: 'POST', path: '/api/logout', body: {}, headers: headers() });
     expect(res.statusCode).toBe(401);
     expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
-    expect(res.json<{ error: { code: string } }>().error.code).toMatch(/UNAUTHORIZED|INVALID_TOKEN|TOKEN_EXPIRED|SESSION_REVOKED/);
+    expect(res.json<{ error: { code: string } }>().error.code).toMatch(
+      /UNAUTHORIZED|INVALID_TOKEN|TOKEN_EXPIRED|SESSION_REVOKED/,
+    );
   });
 
   it('the valid token still works after all that', async () => {
@@ -135,10 +166,13 @@ describe('bad tokens get 401 with WWW-Authenticate', () => {
     expect(res.statusCode).toBe(204);
   });
 
-  it.each(['', 'garbage', `ffffffffffffffffffffffff.${'a'.repeat(43)}`])('refresh with a bad refresh token %p → 401/400', async (refreshToken) => {
-    const res = await invoke(refresh, { method: 'POST', path: '/api/token/refresh', body: { refreshToken } });
-    expect([400, 401]).toContain(res.statusCode);
-  });
+  it.each(['', 'garbage', `ffffffffffffffffffffffff.${'a'.repeat(43)}`])(
+    'refresh with a bad refresh token %p → 401/400',
+    async (refreshToken) => {
+      const res = await invoke(refresh, { method: 'POST', path: '/api/token/refresh', body: { refreshToken } });
+      expect([400, 401]).toContain(res.statusCode);
+    },
+  );
 });
 
 describe('login throttling', () => {
@@ -154,20 +188,31 @@ describe('login throttling', () => {
       freshLogin = (require('../../../functions/login') as { handler: unknown }).handler;
       closeFresh = (require('../../../lib/db/client') as { closeDb: () => Promise<void> }).closeDb;
     });
-    const res = await invoke(freshLogin, { method: 'POST', path: '/api/login', body: { username: 'dave', password: 'dave-password' } });
+    const res = await invoke(freshLogin, {
+      method: 'POST',
+      path: '/api/login',
+      body: { username: 'dave', password: 'dave-password' },
+    });
     await closeFresh();
     expect(res.statusCode).toBe(429);
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
     expect(res.json()).toMatchObject({ error: { code: 'TOO_MANY_REQUESTS' } });
     const db = await getDb();
-    expect(await db.collection(Collections.audit).countDocuments({ type: 'login_throttled', username: 'dave' })).toBe(1);
+    expect(await db.collection(Collections.audit).countDocuments({ type: 'login_throttled', username: 'dave' })).toBe(
+      1,
+    );
   });
 
   it('counts parallel guesses: a burst cannot slip past the limit', async () => {
     await createUser('grace', 'grace-password');
     const burst = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
-        invoke(login, { method: 'POST', path: '/api/login', body: { username: 'grace', password: `guess-${i}` }, ip: `192.0.2.${i}` }),
+        invoke(login, {
+          method: 'POST',
+          path: '/api/login',
+          body: { username: 'grace', password: `guess-${i}` },
+          ip: `192.0.2.${i}`,
+        }),
       ),
     );
     const statuses = burst.map((r) => r.statusCode);
@@ -179,7 +224,8 @@ describe('login throttling', () => {
     await createUser('heidi', 'heidi-password');
     for (let i = 0; i < 4; i++) await loginRaw(JSON.stringify({ username: 'heidi', password: `wrong-${i}` }));
     expect((await loginRaw(JSON.stringify({ username: 'heidi', password: 'heidi-password' }))).statusCode).toBe(200);
-    for (let i = 0; i < 4; i++) expect((await loginRaw(JSON.stringify({ username: 'heidi', password: `again-${i}` }))).statusCode).toBe(401);
+    for (let i = 0; i < 4; i++)
+      expect((await loginRaw(JSON.stringify({ username: 'heidi', password: `again-${i}` }))).statusCode).toBe(401);
   });
 
   it('throttles a client IP that tries many usernames', async () => {
@@ -188,9 +234,19 @@ describe('login throttling', () => {
     for (let i = 0; i < tries; i++) {
       await invoke(login, { method: 'POST', path: '/api/login', body: { username: `spray${i}`, password: 'x' }, ip });
     }
-    const res = await invoke(login, { method: 'POST', path: '/api/login', body: { username: 'another', password: 'x' }, ip });
+    const res = await invoke(login, {
+      method: 'POST',
+      path: '/api/login',
+      body: { username: 'another', password: 'x' },
+      ip,
+    });
     expect(res.statusCode).toBe(429);
-    const other = await invoke(login, { method: 'POST', path: '/api/login', body: { username: 'another', password: 'x' }, ip: '198.51.100.7' });
+    const other = await invoke(login, {
+      method: 'POST',
+      path: '/api/login',
+      body: { username: 'another', password: 'x' },
+      ip: '198.51.100.7',
+    });
     expect(other.statusCode).toBe(401);
   });
 });
@@ -204,7 +260,9 @@ describe('optional bodies and media-type case', () => {
 
   it('accepts a JSON content type in any case', async () => {
     await createUser('ivan', 'ivan-password');
-    const res = await loginRaw(JSON.stringify({ username: 'ivan', password: 'ivan-password' }), { 'Content-Type': 'Application/JSON; charset=UTF-8' });
+    const res = await loginRaw(JSON.stringify({ username: 'ivan', password: 'ivan-password' }), {
+      'Content-Type': 'Application/JSON; charset=UTF-8',
+    });
     expect(res.statusCode).toBe(200);
   });
 });

@@ -8,7 +8,11 @@ import { apiEvent, lambdaContext } from '../../../dev/lambda';
 const big = Array.from({ length: 2000 }, (_, i) => ({ id: String(i), title: `Title ${i}`, sizeBytes: i * 1000 }));
 
 const handler = httpHandler(
-  { route: 'GET /test/big', auth: false, query: z.strictObject({ n: z.string().optional(), huge: z.literal('true').optional() }) },
+  {
+    route: 'GET /test/big',
+    auth: false,
+    query: z.strictObject({ n: z.string().optional(), huge: z.literal('true').optional() }),
+  },
   async ({ query }) => {
     // ~7 MB of JSON: over Lambda's 6 MB response limit unless compressed
     if (query.huge) return ok(Array.from({ length: 70_000 }, (_, i) => ({ id: i, text: `row ${i} `.padEnd(80, 'x') })));
@@ -36,7 +40,11 @@ describe('compression of large answers', () => {
   });
 
   it('sends plain JSON to clients that do not accept gzip', async () => {
-    const variants: Array<Record<string, string>> = [{}, { 'accept-encoding': 'identity' }, { 'accept-encoding': 'gzip;q=0, br' }];
+    const variants: Array<Record<string, string>> = [
+      {},
+      { 'accept-encoding': 'identity' },
+      { 'accept-encoding': 'gzip;q=0, br' },
+    ];
     for (const header of variants) {
       const res = await call(header);
       expect(res.headers['Content-Encoding']).toBeUndefined();

@@ -16,7 +16,12 @@ describe('CORS allow-list', () => {
   });
 
   it('applies to error answers too, with the security headers', async () => {
-    const res = await invoke(logout, { method: 'POST', path: '/api/logout', body: {}, headers: { origin: 'http://localhost:3000' } });
+    const res = await invoke(logout, {
+      method: 'POST',
+      path: '/api/logout',
+      body: {},
+      headers: { origin: 'http://localhost:3000' },
+    });
     expect(res.statusCode).toBe(401);
     expect(res.headers['access-control-allow-origin']).toBe('http://localhost:3000');
     expect(res.headers['x-content-type-options']).toBe('nosniff');

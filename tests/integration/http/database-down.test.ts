@@ -36,6 +36,8 @@ it('health answers 503 degraded within its own time limit', async () => {
 it('an endpoint that needs the database answers 503 DATABASE_UNAVAILABLE with Retry-After', async () => {
   const res = await invoke(login, { method: 'POST', path: '/api/login', body: { username: 'x', password: 'y' } });
   expect(res.statusCode).toBe(503);
-  expect(res.json()).toEqual({ error: { code: 'DATABASE_UNAVAILABLE', message: 'The database is unavailable; try again shortly' } });
+  expect(res.json()).toEqual({
+    error: { code: 'DATABASE_UNAVAILABLE', message: 'The database is unavailable; try again shortly' },
+  });
   expect(res.headers['retry-after']).toBe('5');
 });

@@ -5,7 +5,20 @@ import { invoke } from '../../../dev/lambda';
 
 interface Doc {
   openapi: string;
-  paths: Record<string, Record<string, { security: unknown[]; parameters: Array<{ name: string; in: string; schema: Record<string, unknown> }>; requestBody?: { required: boolean; content: Record<string, { schema: { required?: string[]; additionalProperties?: boolean } }> } }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        security: unknown[];
+        parameters: Array<{ name: string; in: string; schema: Record<string, unknown> }>;
+        requestBody?: {
+          required: boolean;
+          content: Record<string, { schema: { required?: string[]; additionalProperties?: boolean } }>;
+        };
+      }
+    >
+  >;
 }
 
 const served = async (): Promise<Doc> => {
@@ -16,17 +29,24 @@ const served = async (): Promise<Doc> => {
 
 /** Every `httpApi: METHOD /path` route of serverless.yml, in OpenAPI's path syntax. */
 const deployedRoutes = (): Array<[string, string]> =>
-  [...readFileSync(join(__dirname, '..', '..', '..', 'serverless.yml'), 'utf8').matchAll(/httpApi:\s*(GET|PUT|POST|DELETE)\s+(\S+)/g)].map((m) => [
-    m[1]!.toLowerCase(),
-    m[2]!,
-  ]);
+  [
+    ...readFileSync(join(__dirname, '..', '..', '..', 'serverless.yml'), 'utf8').matchAll(
+      /httpApi:\s*(GET|PUT|POST|DELETE)\s+(\S+)/g,
+    ),
+  ].map((m) => [m[1]!.toLowerCase(), m[2]!]);
 
 describe('GET /api/openapi.json', () => {
   it('describes every deployed route, and nothing else', async () => {
     const doc = await served();
     expect(doc.openapi).toBe('3.1.0');
-    const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method} ${path}`));
-    expect(documented.sort()).toEqual(deployedRoutes().map(([m, p]) => `${m} ${p}`).sort());
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((method) => `${method} ${path}`),
+    );
+    expect(documented.sort()).toEqual(
+      deployedRoutes()
+        .map(([m, p]) => `${m} ${p}`)
+        .sort(),
+    );
   });
 
   it('uses the validation schemas themselves', async () => {

@@ -12,7 +12,11 @@ const jsonLines = (): Array<Record<string, unknown>> =>
 
 describe('the request log line', () => {
   it('has method, route, status, duration, memory and the request id; never the body', async () => {
-    const res = await invoke(login, { method: 'POST', path: '/api/login', body: { username: 'nobody', password: 'the-password-123' } });
+    const res = await invoke(login, {
+      method: 'POST',
+      path: '/api/login',
+      body: { username: 'nobody', password: 'the-password-123' },
+    });
     expect(res.statusCode).toBe(401);
     const line = jsonLines().find((l) => l.message === 'request' && l.route === 'POST /api/login');
     expect(line).toMatchObject({ method: 'POST', status: 401, requestId: res.headers['x-request-id'] });
@@ -28,7 +32,9 @@ describe('the request log line', () => {
     resetConfig();
     try {
       await invoke(health, { path: '/api/health' });
-      expect(jsonLines().some((l) => l.message === 'memory use is close to the function limit' && l.limitMB === 128)).toBe(true);
+      expect(
+        jsonLines().some((l) => l.message === 'memory use is close to the function limit' && l.limitMB === 128),
+      ).toBe(true);
     } finally {
       delete process.env.MEMORY_WARN_RATIO;
       delete process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE;

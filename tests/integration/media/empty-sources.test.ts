@@ -14,7 +14,17 @@ import { PLEX_TOKEN, getUnused, startMediaFixture, type MediaFixture } from '../
  * the last good snapshot flagged stale), and that a snapshot built on a
  * degraded source does not outlive the degradation.
  */
-const ds = generateLibrary({ seed: 7, movies: 240, episodes: 600, artists: 6, albumsPerArtist: 2, tracksPerAlbum: 4, photos: 0, accounts: 4, deletions: false });
+const ds = generateLibrary({
+  seed: 7,
+  movies: 240,
+  episodes: 600,
+  artists: 6,
+  albumsPerArtist: 2,
+  tracksPerAlbum: 4,
+  photos: 0,
+  accounts: 4,
+  deletions: false,
+});
 const SHARED_TOKEN = 'plex-token-of-user2-shared-7';
 const sectionOf = (type: string) => ds.sections.find((s) => s.type === type)!.id;
 const MOVIES = sectionOf('movie');
@@ -25,11 +35,35 @@ const SECTIONS = [MOVIES, SHOWS, MUSIC];
 const EMPTY_HISTORY = JSON.stringify({ MediaContainer: { size: 0, totalSize: 0, offset: 0 } });
 const EMPTY_LISTING = EMPTY_HISTORY;
 const EMPTY_MEDIA_INFO = JSON.stringify({
-  response: { result: 'success', message: null, data: { recordsFiltered: 0, recordsTotal: 0, draw: 1, data: [], filtered_file_size: 0, total_file_size: 0, last_refreshed: null } },
+  response: {
+    result: 'success',
+    message: null,
+    data: {
+      recordsFiltered: 0,
+      recordsTotal: 0,
+      draw: 1,
+      data: [],
+      filtered_file_size: 0,
+      total_file_size: 0,
+      last_refreshed: null,
+    },
+  },
 });
 
-const historyEmpty: Fault = { kind: 'status', status: 200, path: '/status/sessions/history/all', body: EMPTY_HISTORY, contentType: 'application/json' };
-const mediaInfoEmpty: Fault = { kind: 'status', status: 200, cmd: 'get_library_media_info', body: EMPTY_MEDIA_INFO, contentType: 'application/json' };
+const historyEmpty: Fault = {
+  kind: 'status',
+  status: 200,
+  path: '/status/sessions/history/all',
+  body: EMPTY_HISTORY,
+  contentType: 'application/json',
+};
+const mediaInfoEmpty: Fault = {
+  kind: 'status',
+  status: 200,
+  cmd: 'get_library_media_info',
+  body: EMPTY_MEDIA_INFO,
+  contentType: 'application/json',
+};
 const tautulliDown: Fault = { kind: 'status', status: 500 };
 const leavesEmpty: Fault = {
   kind: 'status',
@@ -57,7 +91,8 @@ const unusedIds = async (section: string, query: Record<string, string> = {}) =>
 };
 
 /** Items the answer lists as unused that the healthy answer does not. */
-const extraOver = (section: string, ids: Set<string>) => [...ids].filter((id) => !healthy.get(key(plexToken, section))!.has(id));
+const extraOver = (section: string, ids: Set<string>) =>
+  [...ids].filter((id) => !healthy.get(key(plexToken, section))!.has(id));
 
 const fresh = () => {
   fx.plex.clearFaults();
@@ -75,7 +110,9 @@ beforeAll(async () => {
     plexToken = tok;
     for (const s of SECTIONS) {
       const { res, ids } = await unusedIds(s, { refresh: 'true' });
-      expect(res.headers['x-data-sources']).toBe(`plex=ok, plex-history=${tok === PLEX_TOKEN ? 'ok' : 'own-only'}, tautulli=ok`);
+      expect(res.headers['x-data-sources']).toBe(
+        `plex=ok, plex-history=${tok === PLEX_TOKEN ? 'ok' : 'own-only'}, tautulli=ok`,
+      );
       healthy.set(key(tok, s), ids!);
     }
   }
@@ -89,43 +126,76 @@ beforeEach(() => {
   fresh();
 });
 
-describe.each(SECTIONS.map((s) => [s]))('section %s: a source answering 200 with no rows never grows the unused list', (section) => {
-  const cases: Array<[string, { plex?: Fault; tautulli?: Fault }, string]> = [
-    ['owner token, Plex history totalSize 0, Tautulli failing', { plex: historyEmpty, tautulli: tautulliDown }, PLEX_TOKEN],
-    ['owner token, Plex history totalSize 0, Tautulli 0 rows', { plex: historyEmpty, tautulli: mediaInfoEmpty }, PLEX_TOKEN],
-    ['owner token, Plex history totalSize 0, Tautulli healthy', { plex: historyEmpty }, PLEX_TOKEN],
-    ['owner token, Tautulli 0 rows', { tautulli: mediaInfoEmpty }, PLEX_TOKEN],
-    ['non-owner token, Tautulli 0 rows', { tautulli: mediaInfoEmpty }, SHARED_TOKEN],
-    ['non-owner token, Plex history totalSize 0, Tautulli 0 rows', { plex: historyEmpty, tautulli: mediaInfoEmpty }, SHARED_TOKEN],
-  ];
-  if (section !== MOVIES) cases.push(['owner token, episode/track listing 200 with no rows', { plex: leavesEmpty }, PLEX_TOKEN]);
+describe.each(SECTIONS.map((s) => [s]))(
+  'section %s: a source answering 200 with no rows never grows the unused list',
+  (section) => {
+    const cases: Array<[string, { plex?: Fault; tautulli?: Fault }, string]> = [
+      [
+        'owner token, Plex history totalSize 0, Tautulli failing',
+        { plex: historyEmpty, tautulli: tautulliDown },
+        PLEX_TOKEN,
+      ],
+      [
+        'owner token, Plex history totalSize 0, Tautulli 0 rows',
+        { plex: historyEmpty, tautulli: mediaInfoEmpty },
+        PLEX_TOKEN,
+      ],
+      ['owner token, Plex history totalSize 0, Tautulli healthy', { plex: historyEmpty }, PLEX_TOKEN],
+      ['owner token, Tautulli 0 rows', { tautulli: mediaInfoEmpty }, PLEX_TOKEN],
+      ['non-owner token, Tautulli 0 rows', { tautulli: mediaInfoEmpty }, SHARED_TOKEN],
+      [
+        'non-owner token, Plex history totalSize 0, Tautulli 0 rows',
+        { plex: historyEmpty, tautulli: mediaInfoEmpty },
+        SHARED_TOKEN,
+      ],
+    ];
+    if (section !== MOVIES)
+      cases.push(['owner token, episode/track listing 200 with no rows', { plex: leavesEmpty }, PLEX_TOKEN]);
 
-  const inject = (faults: { plex?: Fault; tautulli?: Fault }) => {
-    if (faults.plex) fx.plex.setFault(faults.plex);
-    if (faults.tautulli) fx.tautulli.setFault(faults.tautulli);
-  };
+    const inject = (faults: { plex?: Fault; tautulli?: Fault }) => {
+      if (faults.plex) fx.plex.setFault(faults.plex);
+      if (faults.tautulli) fx.tautulli.setFault(faults.tautulli);
+    };
 
-  it.each(cases)('%s: no snapshot yet → an error or a subset of the healthy list', async (_name, faults, tok) => {
-    plexToken = tok;
-    const db = await getDb();
-    await Promise.all([db.collection(MediaCollections.heads).deleteMany({}), db.collection(MediaCollections.chunks).deleteMany({})]);
-    inject(faults);
-    const { res, ids } = await unusedIds(section, { refresh: 'true' });
-    if (process.env.PLM_REPORT) require('node:fs').appendFileSync(process.env.PLM_REPORT, `${section}\t${_name}\tcold\t${res.statusCode}\t${healthy.get(key(plexToken, section))!.size}\t${ids ? ids.size : '-'}\t${ids ? extraOver(section, ids).length : '-'}\t${res.headers['x-data-sources'] ?? ''}\n`);
-    if (ids) expect({ status: res.statusCode, extra: extraOver(section, ids) }).toEqual({ status: 200, extra: [] });
-    else expect([409, 502, 504]).toContain(res.statusCode);
-  });
+    it.each(cases)('%s: no snapshot yet → an error or a subset of the healthy list', async (_name, faults, tok) => {
+      plexToken = tok;
+      const db = await getDb();
+      await Promise.all([
+        db.collection(MediaCollections.heads).deleteMany({}),
+        db.collection(MediaCollections.chunks).deleteMany({}),
+      ]);
+      inject(faults);
+      const { res, ids } = await unusedIds(section, { refresh: 'true' });
+      if (process.env.PLM_REPORT)
+        require('node:fs').appendFileSync(
+          process.env.PLM_REPORT,
+          `${section}\t${_name}\tcold\t${res.statusCode}\t${healthy.get(key(plexToken, section))!.size}\t${ids ? ids.size : '-'}\t${ids ? extraOver(section, ids).length : '-'}\t${res.headers['x-data-sources'] ?? ''}\n`,
+        );
+      if (ids) expect({ status: res.statusCode, extra: extraOver(section, ids) }).toEqual({ status: 200, extra: [] });
+      else expect([409, 502, 504]).toContain(res.statusCode);
+    });
 
-  it.each(cases)('%s: with a good snapshot → that snapshot, flagged stale, or a subset', async (_name, faults, tok) => {
-    plexToken = tok;
-    const before = await unusedIds(section, { refresh: 'true' });
-    inject(faults);
-    const { res, ids } = await unusedIds(section, { refresh: 'true' });
-    if (process.env.PLM_REPORT) require('node:fs').appendFileSync(process.env.PLM_REPORT, `${section}\t${_name}\twarm\t${res.statusCode}\t${healthy.get(key(plexToken, section))!.size}\t${ids ? ids.size : '-'}\t${ids ? extraOver(section, ids).length : '-'}\t${res.headers['x-cache'] ?? ''}\n`);
-    expect(before.res.statusCode).toBe(200);
-    expect({ status: res.statusCode, extra: ids ? extraOver(section, ids) : null }).toEqual({ status: 200, extra: [] });
-  });
-});
+    it.each(cases)(
+      '%s: with a good snapshot → that snapshot, flagged stale, or a subset',
+      async (_name, faults, tok) => {
+        plexToken = tok;
+        const before = await unusedIds(section, { refresh: 'true' });
+        inject(faults);
+        const { res, ids } = await unusedIds(section, { refresh: 'true' });
+        if (process.env.PLM_REPORT)
+          require('node:fs').appendFileSync(
+            process.env.PLM_REPORT,
+            `${section}\t${_name}\twarm\t${res.statusCode}\t${healthy.get(key(plexToken, section))!.size}\t${ids ? ids.size : '-'}\t${ids ? extraOver(section, ids).length : '-'}\t${res.headers['x-cache'] ?? ''}\n`,
+          );
+        expect(before.res.statusCode).toBe(200);
+        expect({ status: res.statusCode, extra: ids ? extraOver(section, ids) : null }).toEqual({
+          status: 200,
+          extra: [],
+        });
+      },
+    );
+  },
+);
 
 describe('a snapshot built on a degraded source does not outlive the degradation', () => {
   it('Tautulli empty for the owner: flagged unavailable, and the next request after recovery rebuilds within a minute', async () => {
@@ -153,7 +223,10 @@ describe('a snapshot built on a degraded source does not outlive the degradation
     fx.clock.nowMs += 10 * 60_000;
     fx.tautulli.setFault(mediaInfoEmpty);
     const degraded = await unusedIds(MOVIES, { refresh: 'true' });
-    expect([degraded.res.headers['x-data-sources'], degraded.res.headers['x-cache']]).toEqual(['plex=ok, plex-history=ok, tautulli=unavailable', 'miss']);
+    expect([degraded.res.headers['x-data-sources'], degraded.res.headers['x-cache']]).toEqual([
+      'plex=ok, plex-history=ok, tautulli=unavailable',
+      'miss',
+    ]);
     fx.tautulli.clearFaults();
     fx.clock.nowMs += 61_000;
     const after = await unusedIds(MOVIES);

@@ -31,8 +31,7 @@ afterEach(() => {
   fx.tautulli.clearFaults();
 });
 
-const get = (id: string, query: Record<string, string> = {}) =>
-  getUnused(token, id, query);
+const get = (id: string, query: Record<string, string> = {}) => getUnused(token, id, query);
 const ids = (res: { json: <T>() => T }) => res.json<MediaItem[]>().map((i) => i.id);
 const settingsFor = (over: Partial<ResolvedSettings>) => async (): Promise<ResolvedSettings> => fx.settings(over);
 
@@ -65,7 +64,9 @@ describe('query validation', () => {
   it('validates the path id', async () => {
     const res = await get('abc');
     expect(res.statusCode).toBe(400);
-    expect(res.json()).toMatchObject({ error: { code: 'VALIDATION_ERROR', details: [{ location: 'path', path: 'id' }] } });
+    expect(res.json()).toMatchObject({
+      error: { code: 'VALIDATION_ERROR', details: [{ location: 'path', path: 'id' }] },
+    });
   });
 });
 
@@ -117,7 +118,9 @@ describe('fail closed', () => {
     const libs = await invoke(libraries, { path: '/api/libraries', token });
     expect(libs.statusCode).toBe(200);
     expect(libs.headers['x-cache']).toBe('stale');
-    expect(libs.json<Array<{ id: string; cache: { stale: boolean } }>>().find((l) => l.id === movies)?.cache.stale).toBe(true);
+    expect(
+      libs.json<Array<{ id: string; cache: { stale: boolean } }>>().find((l) => l.id === movies)?.cache.stale,
+    ).toBe(true);
   });
 
   it('answers 502 when Plex is down and there is no snapshot', async () => {

@@ -6,9 +6,22 @@ import { SnapshotMemoryCache } from '../../../lib/media/cache/memory-cache';
 import type { MediaItem } from '../../../lib/media/types';
 import { PlexClient } from '../../../lib/plex';
 import type { ResolvedSettings } from '../../../lib/settings/resolve';
-import { DatasetBuilder, DEFAULT_NOW, startFakeTautulli, type FakeDataset, type RecordedRequest } from '../../../dev/fakes';
+import {
+  DatasetBuilder,
+  DEFAULT_NOW,
+  startFakeTautulli,
+  type FakeDataset,
+  type RecordedRequest,
+} from '../../../dev/fakes';
 import { createUserAndLogin } from '../../../dev/users';
-import { DAY, getUnused, TAUTULLI_KEY, fastTautulli, startMediaFixture, type MediaFixture } from '../../helpers/media-fixture';
+import {
+  DAY,
+  getUnused,
+  TAUTULLI_KEY,
+  fastTautulli,
+  startMediaFixture,
+  type MediaFixture,
+} from '../../helpers/media-fixture';
 
 /**
  * Findings of the review: non-owner Plex tokens, cross-container lease waits
@@ -32,7 +45,9 @@ b.play(aliceOnly, { accountId: ALICE, viewedAt: NOW - 200 * DAY });
 b.play(ownerOnly, { accountId: 1, viewedAt: NOW - 6 * DAY });
 const show = b.show(shows, { title: 'Long Show', addedAt: NOW - 300 * DAY });
 const season = b.season(show);
-const episodes = Array.from({ length: 6 }, (_, i) => b.episode(season, { title: `Episode ${i + 1}`, addedAt: NOW - 300 * DAY, sizes: [100] }));
+const episodes = Array.from({ length: 6 }, (_, i) =>
+  b.episode(season, { title: `Episode ${i + 1}`, addedAt: NOW - 300 * DAY, sizes: [100] }),
+);
 const dataset = b.build();
 /** The same server after the first episode was deleted. */
 const withoutFirstEpisode: FakeDataset = structuredClone(dataset);
@@ -60,11 +75,15 @@ afterEach(() => {
   fx.tautulli.clearFaults();
 });
 
-const get = (id: string, query: Record<string, string> = {}) =>
-  getUnused(token, id, query);
+const get = (id: string, query: Record<string, string> = {}) => getUnused(token, id, query);
 const ids = (res: { json: <T>() => T }) => res.json<MediaItem[]>().map((i) => i.id);
 const sweeps = (sectionId: string, type: string) =>
-  fx.plex.requests.filter((r) => r.path === `/library/sections/${sectionId}/all` && r.query['X-Plex-Container-Start'] === '0' && r.query.type === type).length;
+  fx.plex.requests.filter(
+    (r) =>
+      r.path === `/library/sections/${sectionId}/all` &&
+      r.query['X-Plex-Container-Start'] === '0' &&
+      r.query.type === type,
+  ).length;
 
 describe("a Plex token that is not the server owner's", () => {
   it('the owner token: server-wide history, plex-history=ok', async () => {
@@ -74,18 +93,23 @@ describe("a Plex token that is not the server owner's", () => {
     expect(ids(res)).toEqual([nobody, aliceOnly]);
   });
 
-  it('without Tautulli: refused with 409 PLEX_NOT_OWNER (never a list where others\' plays are invisible), and no sweep', async () => {
+  it("without Tautulli: refused with 409 PLEX_NOT_OWNER (never a list where others' plays are invisible), and no sweep", async () => {
     settings = { plex: { url: fx.plex.url, token: SHARED_TOKEN }, tautulli: null };
     fx.plex.resetStats();
     const res = await get(movies);
     expect(res.statusCode).toBe(409);
     expect(res.json()).toMatchObject({
-      error: { code: 'PLEX_NOT_OWNER', message: expect.stringMatching(/not the server owner's.*only its own plays.*owner's token or configure Tautulli/) },
+      error: {
+        code: 'PLEX_NOT_OWNER',
+        message: expect.stringMatching(
+          /not the server owner's.*only its own plays.*owner's token or configure Tautulli/,
+        ),
+      },
     });
     expect(fx.plex.requests.some((r) => r.path.endsWith('/all') || r.path.startsWith('/status'))).toBe(false);
   });
 
-  it('an /accounts that fails or answers oddly never makes a token the owner\'s (fail closed)', async () => {
+  it("an /accounts that fails or answers oddly never makes a token the owner's (fail closed)", async () => {
     const forgetProofs = async () => {
       AccessResolver.clearMemo();
       await (await getDb()).collection(MediaCollections.access).deleteMany({});
@@ -130,7 +154,10 @@ describe("a Plex token that is not the server owner's", () => {
 
 describe('a Tautulli that watches another Plex server', () => {
   it('is detected by its machine identifier (get_server_identity) and not used: tautulli=unavailable', async () => {
-    const elsewhere = await startFakeTautulli(dataset, { apiKey: TAUTULLI_KEY, plexMachineIdentifier: 'another-server-0000000000000000000000000' });
+    const elsewhere = await startFakeTautulli(dataset, {
+      apiKey: TAUTULLI_KEY,
+      plexMachineIdentifier: 'another-server-0000000000000000000000000',
+    });
     try {
       settings = { tautulli: { url: elsewhere.url, apiKey: TAUTULLI_KEY } };
       const res = await get(movies, { refresh: 'true' });
@@ -144,10 +171,11 @@ describe('a Tautulli that watches another Plex server', () => {
 });
 
 describe('refresh leases across containers', () => {
-  it('a container that finds the lease taken returns the holder\'s snapshot as soon as it lands (moving clock)', async () => {
+  it("a container that finds the lease taken returns the holder's snapshot as soon as it lands (moving clock)", async () => {
     const t0 = Date.now();
     const now = () => NOW * 1000 + (Date.now() - t0); // a real, advancing clock
-    const slowPlex = (url: string, tok: string) => new PlexClient({ baseUrl: url, token: tok, timeoutMs: 5000, retries: 0, concurrency: 4, pageSize: 3 });
+    const slowPlex = (url: string, tok: string) =>
+      new PlexClient({ baseUrl: url, token: tok, timeoutMs: 5000, retries: 0, concurrency: 4, pageSize: 3 });
     const mk = () =>
       new LibraryService({
         ...defaultDeps(),
@@ -204,7 +232,8 @@ describe('stale answers', () => {
 });
 
 describe('listings that change while a sweep reads them', () => {
-  const episodePage = (start: string) => (r: RecordedRequest) => r.path === `/library/sections/${shows}/all` && r.query.type === '4' && r.query['X-Plex-Container-Start'] === start;
+  const episodePage = (start: string) => (r: RecordedRequest) =>
+    r.path === `/library/sections/${shows}/all` && r.query.type === '4' && r.query['X-Plex-Container-Start'] === start;
 
   it('an episode deleted mid-sweep makes the sweep run once more, and the answer matches the library after the deletion', async () => {
     let flipped = false;

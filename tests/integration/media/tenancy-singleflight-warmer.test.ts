@@ -11,7 +11,15 @@ import type { ResolvedSettings } from '../../../lib/settings/resolve';
 import { DatasetBuilder, DEFAULT_NOW, startFakePlex, type FakePlex } from '../../../dev/fakes';
 import { invoke } from '../../../dev/lambda';
 import { createUserAndLogin } from '../../../dev/users';
-import { DAY, getUnused, PLEX_TOKEN, fastPlex, fastTautulli, startMediaFixture, type MediaFixture } from '../../helpers/media-fixture';
+import {
+  DAY,
+  getUnused,
+  PLEX_TOKEN,
+  fastPlex,
+  fastTautulli,
+  startMediaFixture,
+  type MediaFixture,
+} from '../../helpers/media-fixture';
 
 const NOW = DEFAULT_NOW;
 const serverA = (() => {
@@ -54,10 +62,14 @@ afterAll(async () => {
   await fx.close();
 });
 
-const get = (who: string, id: string, query: Record<string, string> = {}) =>
-  getUnused(users[who]!.token, id, query);
+const get = (who: string, id: string, query: Record<string, string> = {}) => getUnused(users[who]!.token, id, query);
 const firstListingPages = (plex: FakePlex, sectionId: string) =>
-  plex.requests.filter((r) => r.path === `/library/sections/${sectionId}/all` && r.query['X-Plex-Container-Start'] === '0' && r.query.type === '1').length;
+  plex.requests.filter(
+    (r) =>
+      r.path === `/library/sections/${sectionId}/all` &&
+      r.query['X-Plex-Container-Start'] === '0' &&
+      r.query.type === '1',
+  ).length;
 
 describe('tenant isolation', () => {
   it('a user whose credentials cannot read the server never sees its snapshot', async () => {
@@ -101,7 +113,15 @@ describe('single-flight', () => {
 
   it('two containers refreshing the same library at once sweep it once (lease)', async () => {
     const mk = () =>
-      new LibraryService({ ...defaultDeps(), settings, now: () => fx.clock.nowMs, plexClient: (c) => fastPlex(c.url, c.token), tautulliClient: (c) => fastTautulli(c.url, c.apiKey), memory: new SnapshotMemoryCache(64 << 20), leaseWaitMs: 5_000 });
+      new LibraryService({
+        ...defaultDeps(),
+        settings,
+        now: () => fx.clock.nowMs,
+        plexClient: (c) => fastPlex(c.url, c.token),
+        tautulliClient: (c) => fastTautulli(c.url, c.apiKey),
+        memory: new SnapshotMemoryCache(64 << 20),
+        leaseWaitMs: 5_000,
+      });
     const [c1, c2] = [mk(), mk()];
     const ctx1 = await c1.userContext(users.owner!.userId);
     const ctx2 = await c2.userContext(users.owner!.userId);
@@ -143,7 +163,12 @@ describe('warmer: servers, time and ownership', () => {
     const sameTokenB = await startFakePlex(serverB, { token: PLEX_TOKEN });
     try {
       const u = await createUserAndLogin();
-      const put = await invoke(putSettings, { method: 'PUT', path: '/api/settings', token: u.token, body: { plexUrl: sameTokenB.url, plexToken: PLEX_TOKEN } });
+      const put = await invoke(putSettings, {
+        method: 'PUT',
+        path: '/api/settings',
+        token: u.token,
+        body: { plexUrl: sameTokenB.url, plexToken: PLEX_TOKEN },
+      });
       expect(put.statusCode).toBe(200);
       const sets = await configuredCredentials();
       expect(sets.map((c) => c.plex.url).sort()).toEqual([fx.plex.url, sameTokenB.url].sort());
@@ -158,7 +183,9 @@ describe('warmer: servers, time and ownership', () => {
 
   it('stops starting libraries when the invocation is running out of time, and reports them', async () => {
     const service = fx.install({ settings });
-    const credentials = async () => [{ plex: { url: fx.plex.url, token: PLEX_TOKEN }, tautulli: null, usedBy: ['env'] }];
+    const credentials = async () => [
+      { plex: { url: fx.plex.url, token: PLEX_TOKEN }, tautulli: null, usedBy: ['env'] },
+    ];
     let left = 10 * 60_000;
     const report = await warmAll(service, new SnapshotStore(), {
       credentials,
@@ -173,7 +200,9 @@ describe('warmer: servers, time and ownership', () => {
   it('the scheduled handler passes the Lambda time budget on', async () => {
     fx.install({ settings });
     const ctx = lambdaContext(30_000); // less than the 2-minute reserve: nothing is started
-    const report = (await (warmCache as unknown as (e: unknown, c: unknown) => Promise<{ refreshed: number; deferred: unknown[] }>)({ force: true }, ctx));
+    const report = await (
+      warmCache as unknown as (e: unknown, c: unknown) => Promise<{ refreshed: number; deferred: unknown[] }>
+    )({ force: true }, ctx);
     expect(report.refreshed).toBe(0);
     expect(report.deferred.length).toBeGreaterThan(0);
   });

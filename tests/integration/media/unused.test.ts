@@ -11,7 +11,11 @@ import { DAY, getUnused, startMediaFixture, type MediaFixture } from '../../help
  * newer items are missing from it and a deleted one still lingers there.
  */
 const NOW = DEFAULT_NOW;
-const b = new DatasetBuilder({ now: NOW, tautulliInstalledAt: NOW - 365 * DAY, tautulliLastRefreshed: NOW - 150 * DAY });
+const b = new DatasetBuilder({
+  now: NOW,
+  tautulliInstalledAt: NOW - 365 * DAY,
+  tautulliLastRefreshed: NOW - 150 * DAY,
+});
 const movies = b.section('movie');
 const shows = b.section('show');
 const music = b.section('artist');
@@ -122,7 +126,12 @@ describe('GET /api/library/:id/unused — the rules', () => {
     });
     expect(by.get(M.oldOwner)?.reason).toBe('last played 200 days ago by the owner (Plex)');
     expect(by.get(M.oldOwner)?.sizeBytes).toBe(7_000); // all parts
-    expect(by.get(M.neverOld)).toMatchObject({ lastPlayedAt: null, playCount: 0, unusedDays: 200, reason: 'never played; added 200 days ago' });
+    expect(by.get(M.neverOld)).toMatchObject({
+      lastPlayedAt: null,
+      playCount: 0,
+      unusedDays: 200,
+      reason: 'never played; added 200 days ago',
+    });
   });
 
   it('treats the exact cutoff as used and one second more as unused', async () => {
@@ -152,10 +161,16 @@ describe('shows and music', () => {
     const res = await get(shows, { threshold: '90' });
     const items = res.json<MediaItem[]>();
     expect(ids(items)).toEqual([showOld]);
-    expect(items[0]).toMatchObject({ type: 'show', sizeBytes: 1_000_000_000, reason: 'last played 300 days ago by the owner (Plex)' });
+    expect(items[0]).toMatchObject({
+      type: 'show',
+      sizeBytes: 1_000_000_000,
+      reason: 'last played 300 days ago by the owner (Plex)',
+    });
     const short = (await get(shows, { threshold: '5' })).json<MediaItem[]>();
     expect(short.find((i) => i.id === showNew)?.reason).toBe('never played; newest episode added 10 days ago');
-    expect(short.find((i) => i.id === showOther)?.reason).toBe('last played 20 days ago by another user (Plex history)');
+    expect(short.find((i) => i.id === showOther)?.reason).toBe(
+      'last played 20 days ago by another user (Plex history)',
+    );
   });
 
   it('judges music per album', async () => {
@@ -181,7 +196,14 @@ describe('sorting, paging, CSV, compression', () => {
     expect(ids(res.json<MediaItem[]>())).toEqual([M.oldOwner, M.neverOld]);
     expect(res.headers['x-total-count']).toBe('6'); // before paging
     const asc = await get(movies, { sort: 'title', order: 'asc' });
-    expect(asc.json<MediaItem[]>().map((i) => i.title)).toEqual(['=HYPERLINK("http://evil","x"), ok', 'Edge Over', 'Missing From Tautulli', 'Never Old', 'Old Other', 'Old Owner']);
+    expect(asc.json<MediaItem[]>().map((i) => i.title)).toEqual([
+      '=HYPERLINK("http://evil","x"), ok',
+      'Edge Over',
+      'Missing From Tautulli',
+      'Never Old',
+      'Old Other',
+      'Old Owner',
+    ]);
     const added = await get(movies, { sort: 'addedAt', order: 'desc', limit: '1' });
     expect(ids(added.json<MediaItem[]>())).toEqual([M.edgeOver]);
   });
@@ -192,7 +214,9 @@ describe('sorting, paging, CSV, compression', () => {
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     expect(res.headers['content-disposition']).toMatch(/attachment; filename="library-1-unused-90d\.csv"/);
     const lines = res.body.split('\r\n');
-    expect(lines[0]).toBe('id,title,year,type,addedAt,lastAddedAt,lastPlayedAt,playCount,sizeBytes,unusedDays,reason,snapshotAt');
+    expect(lines[0]).toBe(
+      'id,title,year,type,addedAt,lastAddedAt,lastPlayedAt,playCount,sizeBytes,unusedDays,reason,snapshotAt',
+    );
     expect(lines).toHaveLength(6 + 2); // header, 6 rows, trailing empty
     expect(res.body).toContain(`${M.formula},"'=HYPERLINK(""http://evil"",""x""), ok",2000,movie,`);
   });
@@ -236,7 +260,9 @@ describe('GET /api/libraries', () => {
   });
 
   it('rejects unknown query parameters and needs a login', async () => {
-    expect((await invoke(libraries, { path: '/api/libraries', token, query: { refresh: 'maybe' } })).statusCode).toBe(400);
+    expect((await invoke(libraries, { path: '/api/libraries', token, query: { refresh: 'maybe' } })).statusCode).toBe(
+      400,
+    );
     expect((await invoke(libraries, { path: '/api/libraries' })).statusCode).toBe(401);
   });
 });

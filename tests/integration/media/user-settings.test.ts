@@ -1,6 +1,13 @@
 import { handler as putSettings } from '../../../functions/settings-put';
 import type { MediaItem } from '../../../lib/media/types';
-import { DatasetBuilder, DEFAULT_NOW, startFakePlex, startFakeTautulli, type FakePlex, type FakeTautulli } from '../../../dev/fakes';
+import {
+  DatasetBuilder,
+  DEFAULT_NOW,
+  startFakePlex,
+  startFakeTautulli,
+  type FakePlex,
+  type FakeTautulli,
+} from '../../../dev/fakes';
 import { invoke } from '../../../dev/lambda';
 import { registerSecret } from '../../helpers/logs';
 import { createUserAndLogin } from '../../../dev/users';
@@ -44,9 +51,9 @@ afterAll(async () => {
   await fx.close();
 });
 
-const unusedOf = (token: string, query: Record<string, string> = {}) =>
-  getUnused(token, '1', query);
-const put = (token: string, body: unknown) => invoke(putSettings, { method: 'PUT', path: '/api/settings', token, body });
+const unusedOf = (token: string, query: Record<string, string> = {}) => getUnused(token, '1', query);
+const put = (token: string, body: unknown) =>
+  invoke(putSettings, { method: 'PUT', path: '/api/settings', token, body });
 
 it('uses the server defaults until the user configures their own servers and threshold', async () => {
   const user = await createUserAndLogin();
@@ -69,7 +76,9 @@ it('uses the server defaults until the user configures their own servers and thr
   expect(after.headers['x-data-sources']).toContain('tautulli=ok');
   expect(after.json<MediaItem[]>().map((i) => i.title)).toEqual(['Added 400 Days Ago', 'Added 45 Days Ago']);
   // an explicit threshold still wins over the setting
-  expect((await unusedOf(user.token, { threshold: '60' })).json<MediaItem[]>().map((i) => i.title)).toEqual(['Added 400 Days Ago']);
+  expect((await unusedOf(user.token, { threshold: '60' })).json<MediaItem[]>().map((i) => i.title)).toEqual([
+    'Added 400 Days Ago',
+  ]);
 });
 
 it('a changed Plex token is a different view at once: the cached snapshot is not served to a token that cannot read it', async () => {

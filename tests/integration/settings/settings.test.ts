@@ -43,7 +43,8 @@ const view = async (user: User): Promise<SettingsView> => {
   expect(res.statusCode).toBe(200);
   return res.json<SettingsView>();
 };
-const rawDoc = async (user: User) => (await getDb()).collection(Collections.settings).findOne({ _id: settingsDocId(user.userId) });
+const rawDoc = async (user: User) =>
+  (await getDb()).collection(Collections.settings).findOne({ _id: settingsDocId(user.userId) });
 const auditOf = async (user: User) =>
   (await getDb()).collection(Collections.audit).find({ type: 'settings_change', username: user.username }).toArray();
 
@@ -118,7 +119,13 @@ describe('GET /api/settings', () => {
     const envToken = secret('envplex');
     const envKey = secret('envtaut');
     await withEnv(
-      { PLEX_URL: 'http://127.0.0.1:32401', PLEX_TOKEN: envToken, TAUTULLI_URL: 'http://127.0.0.1:8182', TAUTULLI_API_KEY: envKey, CACHE_TTL_MINUTES: '45' },
+      {
+        PLEX_URL: 'http://127.0.0.1:32401',
+        PLEX_TOKEN: envToken,
+        TAUTULLI_URL: 'http://127.0.0.1:8182',
+        TAUTULLI_API_KEY: envKey,
+        CACHE_TTL_MINUTES: '45',
+      },
       async () => {
         const user = await createUserAndLogin();
         const v = await view(user);
@@ -139,7 +146,7 @@ describe('GET /api/settings', () => {
 
         // GET's output sent back keeps following the defaults
         expect((await put(user, v)).json<SettingsView>()).toEqual(v);
-        expect((await rawDoc(user))).toBeNull();
+        expect(await rawDoc(user)).toBeNull();
 
         // the env token only ever goes to the env URL
         const own = (await put(user, { plexUrl: 'http://127.0.0.1:9' })).json<SettingsView>();
@@ -217,14 +224,23 @@ describe('PUT /api/settings', () => {
     const text = JSON.stringify(doc);
     expectNoSecret(text);
     for (const s of [plexToken, tautulliKey]) expect(text).not.toContain(Buffer.from(s).toString('base64'));
-    expect(doc?.secrets.plexToken).toEqual({ v: 1, kid: 'k1', iv: expect.any(String), ct: expect.any(String), tag: expect.any(String) });
+    expect(doc?.secrets.plexToken).toEqual({
+      v: 1,
+      kid: 'k1',
+      iv: expect.any(String),
+      ct: expect.any(String),
+      tag: expect.any(String),
+    });
     expect(doc?.userId.toHexString()).toBe(alice.userId);
   });
 
   it('records an audit entry per change with field names only', async () => {
     const records = await auditOf(alice);
     expect(records.length).toBeGreaterThanOrEqual(4);
-    expect(records[0]?.details).toEqual({ fields: expect.arrayContaining(['plexUrl', 'plexToken', 'tautulliApiKey', 'timezone']), version: 1 });
+    expect(records[0]?.details).toEqual({
+      fields: expect.arrayContaining(['plexUrl', 'plexToken', 'tautulliApiKey', 'timezone']),
+      version: 1,
+    });
     expectNoSecret(JSON.stringify(records));
     expect(JSON.stringify(records)).not.toContain('127.0.0.1:32400');
   });
@@ -247,7 +263,10 @@ describe('bad input: 400 with the failing fields, nothing stored', () => {
   let before: unknown;
   beforeAll(async () => {
     bob = await createUserAndLogin();
-    expect((await put(bob, { plexUrl: 'http://127.0.0.1:32400', plexToken: secret('bob'), defaultThresholdDays: 10 })).statusCode).toBe(200);
+    expect(
+      (await put(bob, { plexUrl: 'http://127.0.0.1:32400', plexToken: secret('bob'), defaultThresholdDays: 10 }))
+        .statusCode,
+    ).toBe(200);
     before = await rawDoc(bob);
   });
   afterEach(async () => {
@@ -274,13 +293,19 @@ describe('bad input: 400 with the failing fields, nothing stored', () => {
     ['a $-operator as a URL', { plexUrl: { $gt: '' } }, 'plexUrl'],
     ['a $-operator at the top', { $set: { defaultThresholdDays: 1 } }, ''],
     ['a constructor key', { constructor: { prototype: { admin: true } } }, ''],
-    ['too many library ids', { excludedLibraryIds: Array.from({ length: 600 }, (_, i) => String(i)) }, 'excludedLibraryIds'],
+    [
+      'too many library ids',
+      { excludedLibraryIds: Array.from({ length: 600 }, (_, i) => String(i)) },
+      'excludedLibraryIds',
+    ],
     ['a non-numeric library id', { excludedLibraryIds: ['../1'] }, 'excludedLibraryIds.0'],
     ['a valid field next to a bad one', { defaultThresholdDays: 20, plexUrl: 'file:///x' }, 'plexUrl'],
   ])('rejects %s', async (_name, body, path) => {
     const res = await put(bob, body);
     expect(res.statusCode).toBe(400);
-    const error = res.json<{ error: { code: string; details: Array<{ location: string; path: string; message: string }> } }>().error;
+    const error = res.json<{
+      error: { code: string; details: Array<{ location: string; path: string; message: string }> };
+    }>().error;
     expect(error.code).toBe('VALIDATION_ERROR');
     expect(error.details.map((d) => d.path)).toContain(path);
   });
@@ -296,11 +321,26 @@ describe('bad input: 400 with the failing fields, nothing stored', () => {
   });
 
   it.each<[string, Partial<EventInput>, number, string]>([
-    ['malformed JSON', { rawBody: '{"plexUrl": ', headers: { 'content-type': 'application/json' } }, 400, 'INVALID_JSON'],
+    [
+      'malformed JSON',
+      { rawBody: '{"plexUrl": ', headers: { 'content-type': 'application/json' } },
+      400,
+      'INVALID_JSON',
+    ],
     ['a JSON null body', { rawBody: 'null', headers: { 'content-type': 'application/json' } }, 400, 'VALIDATION_ERROR'],
     ['a missing body', { rawBody: '', headers: { 'content-type': 'application/json' } }, 400, 'VALIDATION_ERROR'],
-    ['a wrong content type', { rawBody: 'plexUrl=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, 415, 'UNSUPPORTED_MEDIA_TYPE'],
-    ['an oversized body', { rawBody: JSON.stringify({ plexToken: 'a'.repeat(20_000) }), headers: { 'content-type': 'application/json' } }, 413, 'PAYLOAD_TOO_LARGE'],
+    [
+      'a wrong content type',
+      { rawBody: 'plexUrl=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    ],
+    [
+      'an oversized body',
+      { rawBody: JSON.stringify({ plexToken: 'a'.repeat(20_000) }), headers: { 'content-type': 'application/json' } },
+      413,
+      'PAYLOAD_TOO_LARGE',
+    ],
     ['a bad verify flag', { body: {}, query: { verify: 'maybe' } }, 400, 'VALIDATION_ERROR'],
     ['an unknown query parameter', { body: {}, query: { force: 'true' } }, 400, 'VALIDATION_ERROR'],
   ])('answers %s', async (_name, extra, status, code) => {
@@ -381,7 +421,9 @@ describe('concurrency', () => {
     expect(staleBody.json()).toMatchObject({ error: { code: 'SETTINGS_VERSION_CONFLICT' } });
     expect((await view(frank)).defaultThresholdDays).toBe(12);
 
-    expect((await put(frank, { defaultThresholdDays: 14 }, { headers: { 'if-match': 'W/"v2"' } })).statusCode).toBe(200);
+    expect((await put(frank, { defaultThresholdDays: 14 }, { headers: { 'if-match': 'W/"v2"' } })).statusCode).toBe(
+      200,
+    );
     expect((await put(frank, { defaultThresholdDays: 15, version: 3 })).statusCode).toBe(200);
   });
 
@@ -389,7 +431,9 @@ describe('concurrency', () => {
     const gina = await createUserAndLogin();
     const etag = (await put(gina, { defaultThresholdDays: 1 })).headers.etag!;
     const results = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => put(gina, { defaultThresholdDays: 50 + i }, { headers: { 'if-match': etag } })),
+      Array.from({ length: 8 }, (_, i) =>
+        put(gina, { defaultThresholdDays: 50 + i }, { headers: { 'if-match': etag } }),
+      ),
     );
     expect(results.filter((r) => r.statusCode === 200)).toHaveLength(1);
     expect(results.filter((r) => r.statusCode === 412)).toHaveLength(7);
@@ -405,13 +449,26 @@ describe('unreadable ciphertexts', () => {
     await put(ivy, { plexUrl: 'http://127.0.0.1:3001', plexToken: secret('ivy') });
     const col = (await getDb()).collection(Collections.settings);
     const hankDoc = await rawDoc(hank);
-    await col.updateOne({ _id: settingsDocId(ivy.userId) }, { $set: { 'secrets.plexToken': hankDoc?.secrets.plexToken } });
+    await col.updateOne(
+      { _id: settingsDocId(ivy.userId) },
+      { $set: { 'secrets.plexToken': hankDoc?.secrets.plexToken } },
+    );
 
     const v = await view(ivy);
-    expect(v.plexToken).toEqual({ configured: true, source: 'user', last4: null, readable: false, error: 'SECRET_UNREADABLE' });
+    expect(v.plexToken).toEqual({
+      configured: true,
+      source: 'user',
+      last4: null,
+      readable: false,
+      error: 'SECRET_UNREADABLE',
+    });
     const failure = await resolveUserSettings(ivy.userId).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(APIError);
-    expect(failure).toMatchObject({ statusCode: 409, code: 'SECRET_UNREADABLE', details: { field: 'plexToken', reason: 'tampered' } });
+    expect(failure).toMatchObject({
+      statusCode: 409,
+      code: 'SECRET_UNREADABLE',
+      details: { field: 'plexToken', reason: 'tampered' },
+    });
 
     // other fields can still be changed; the unreadable box stays until replaced
     expect((await put(ivy, { defaultThresholdDays: 5 })).statusCode).toBe(200);
@@ -423,14 +480,21 @@ describe('unreadable ciphertexts', () => {
 
   it('a tampered ciphertext is detected the same way', async () => {
     const jack = await createUserAndLogin();
-    await put(jack, { plexUrl: 'http://127.0.0.1:3002', tautulliUrl: 'http://127.0.0.1:3003', tautulliApiKey: secret('jack') });
+    await put(jack, {
+      plexUrl: 'http://127.0.0.1:3002',
+      tautulliUrl: 'http://127.0.0.1:3003',
+      tautulliApiKey: secret('jack'),
+    });
     const col = (await getDb()).collection(Collections.settings);
     const doc = await rawDoc(jack);
     const ct = Buffer.from(doc?.secrets.tautulliApiKey.ct as string, 'base64');
     ct[0]! ^= 0xff;
     await col.updateOne({ _id: doc?._id }, { $set: { 'secrets.tautulliApiKey.ct': ct.toString('base64') } });
     expect((await view(jack)).tautulliApiKey).toMatchObject({ readable: false, error: 'SECRET_UNREADABLE' });
-    await expect(resolveUserSettings(jack.userId)).rejects.toMatchObject({ code: 'SECRET_UNREADABLE', statusCode: 409 });
+    await expect(resolveUserSettings(jack.userId)).rejects.toMatchObject({
+      code: 'SECRET_UNREADABLE',
+      statusCode: 409,
+    });
     await col.updateOne({ _id: doc?._id }, { $set: { 'secrets.tautulliApiKey': 'garbage' } });
     expect((await view(jack)).tautulliApiKey).toMatchObject({ readable: false, error: 'SECRET_UNREADABLE' });
   });
@@ -442,15 +506,26 @@ describe('encryption keys', () => {
     await put(kim, { plexUrl: 'http://127.0.0.1:3004', plexToken: secret('kim') });
     await withEnv({ SETTINGS_ENCRYPTION_KEY: undefined }, async () => {
       const v = await view(kim);
-      expect(v.plexToken).toEqual({ configured: true, source: 'user', last4: null, readable: false, error: 'ENCRYPTION_UNAVAILABLE' });
+      expect(v.plexToken).toEqual({
+        configured: true,
+        source: 'user',
+        last4: null,
+        readable: false,
+        error: 'ENCRYPTION_UNAVAILABLE',
+      });
       const before = await rawDoc(kim);
       const res = await put(kim, { plexToken: secret('kim2'), defaultThresholdDays: 3 });
       expect(res.statusCode).toBe(503);
-      expect(res.json()).toMatchObject({ error: { code: 'ENCRYPTION_UNAVAILABLE', message: expect.stringContaining('SETTINGS_ENCRYPTION_KEY') } });
+      expect(res.json()).toMatchObject({
+        error: { code: 'ENCRYPTION_UNAVAILABLE', message: expect.stringContaining('SETTINGS_ENCRYPTION_KEY') },
+      });
       expect(await rawDoc(kim)).toEqual(before);
       expect((await put(kim, { defaultThresholdDays: 3 })).statusCode).toBe(200);
       expect((await rawDoc(kim))?.secrets).toEqual(before?.secrets);
-      await expect(resolveUserSettings(kim.userId)).rejects.toMatchObject({ statusCode: 503, code: 'ENCRYPTION_UNAVAILABLE' });
+      await expect(resolveUserSettings(kim.userId)).rejects.toMatchObject({
+        statusCode: 503,
+        code: 'ENCRYPTION_UNAVAILABLE',
+      });
     });
     expect((await view(kim)).plexToken.readable).toBe(true);
   });
@@ -461,7 +536,11 @@ describe('encryption keys', () => {
     await put(lee, { plexUrl: 'http://127.0.0.1:3005', plexToken: token });
     const oldKey = process.env.SETTINGS_ENCRYPTION_KEY!;
     await withEnv(
-      { SETTINGS_ENCRYPTION_KEY: randomBytes(32).toString('hex'), SETTINGS_ENCRYPTION_KEY_ID: 'k2', SETTINGS_ENCRYPTION_OLD_KEYS: `k1:${oldKey}` },
+      {
+        SETTINGS_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+        SETTINGS_ENCRYPTION_KEY_ID: 'k2',
+        SETTINGS_ENCRYPTION_OLD_KEYS: `k1:${oldKey}`,
+      },
       async () => {
         expect((await view(lee)).plexToken).toMatchObject({ readable: true, last4: token.slice(-4) });
         expect((await rawDoc(lee))?.secrets.plexToken.kid).toBe('k1');
@@ -487,7 +566,11 @@ describe('completing a key rotation', () => {
 
     const oldKey = process.env.SETTINGS_ENCRYPTION_KEY!;
     await withEnv(
-      { SETTINGS_ENCRYPTION_KEY: randomBytes(32).toString('base64'), SETTINGS_ENCRYPTION_KEY_ID: 'k9', SETTINGS_ENCRYPTION_OLD_KEYS: `k1:${oldKey}` },
+      {
+        SETTINGS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+        SETTINGS_ENCRYPTION_KEY_ID: 'k9',
+        SETTINGS_ENCRYPTION_OLD_KEYS: `k1:${oldKey}`,
+      },
       async () => {
         const report = await resealRetiredSecrets();
         expect(report.resealed).toBeGreaterThan(0);

@@ -7,7 +7,13 @@ import { getDb } from '../../../lib/db/client';
 import { Collections } from '../../../lib/db/collections';
 import { settingsDocId } from '../../../lib/settings/repository';
 import type { SettingsView, Verification } from '../../../lib/settings/schema';
-import { generateLibrary, startFakePlex, startFakeTautulli, type FakePlex, type FakeTautulli } from '../../../dev/fakes';
+import {
+  generateLibrary,
+  startFakePlex,
+  startFakeTautulli,
+  type FakePlex,
+  type FakeTautulli,
+} from '../../../dev/fakes';
 import { invoke, type EventInput } from '../../../dev/lambda';
 import { createUserAndLogin } from '../../../dev/users';
 import { capturedLogs, recordLoggerCalls } from '../../helpers/logs';
@@ -42,10 +48,17 @@ const call = async (handler: unknown, input: EventInput) => {
   return res;
 };
 const verify = (body: unknown) => call(verifyHandler, { method: 'POST', path: '/api/settings/verify', body });
-const putVerified = (body: unknown) => call(putSettingsHandler, { method: 'PUT', path: '/api/settings', body, query: { verify: 'true' } });
-const rawDoc = async () => (await getDb()).collection(Collections.settings).findOne({ _id: settingsDocId(user.userId) });
+const putVerified = (body: unknown) =>
+  call(putSettingsHandler, { method: 'PUT', path: '/api/settings', body, query: { verify: 'true' } });
+const rawDoc = async () =>
+  (await getDb()).collection(Collections.settings).findOne({ _id: settingsDocId(user.userId) });
 
-const good = () => ({ plexUrl: plex.url, plexToken: PLEX_TOKEN, tautulliUrl: tautulli.url, tautulliApiKey: TAUTULLI_KEY });
+const good = () => ({
+  plexUrl: plex.url,
+  plexToken: PLEX_TOKEN,
+  tautulliUrl: tautulli.url,
+  tautulliApiKey: TAUTULLI_KEY,
+});
 
 describe('POST /api/settings/verify', () => {
   it('with nothing configured, both checks are skipped', async () => {
@@ -77,7 +90,9 @@ describe('POST /api/settings/verify', () => {
   it('reports an unreachable server and an incomplete pair', async () => {
     const closed = await startFakePlex(generateLibrary({ seed: 1, movies: 1 }), { token: PLEX_TOKEN });
     await closed.close();
-    const v = (await verify({ plexUrl: closed.url, plexToken: PLEX_TOKEN, tautulliUrl: tautulli.url })).json<Verification>();
+    const v = (
+      await verify({ plexUrl: closed.url, plexToken: PLEX_TOKEN, tautulliUrl: tautulli.url })
+    ).json<Verification>();
     expect(v.plex).toMatchObject({ status: 'failed', code: 'PLEX_UNAVAILABLE' });
     expect(v.tautulli).toMatchObject({ status: 'failed', code: 'INCOMPLETE' });
   });
@@ -109,7 +124,10 @@ describe('PUT /api/settings?verify=true', () => {
     const res = await putVerified({ ...good(), tautulliApiKey: 'f'.repeat(32), defaultThresholdDays: 33 });
     expect(res.statusCode).toBe(422);
     expect(res.json()).toMatchObject({
-      error: { code: 'SETTINGS_VERIFICATION_FAILED', details: { ok: false, plex: { status: 'ok' }, tautulli: { status: 'failed', code: 'TAUTULLI_UNAUTHORIZED' } } },
+      error: {
+        code: 'SETTINGS_VERIFICATION_FAILED',
+        details: { ok: false, plex: { status: 'ok' }, tautulli: { status: 'failed', code: 'TAUTULLI_UNAUTHORIZED' } },
+      },
     });
     expect(await rawDoc()).toBeNull();
   });
@@ -121,7 +139,9 @@ describe('PUT /api/settings?verify=true', () => {
     expect(v.verification).toEqual({ ok: true, plex: { status: 'ok' }, tautulli: { status: 'ok' } });
     expect(v).toMatchObject({ plexUrl: plex.url, defaultThresholdDays: 33, version: 1 });
     // its own answer can be sent back as is
-    expect((await call(putSettingsHandler, { method: 'PUT', path: '/api/settings', body: v })).json<SettingsView>().version).toBe(1);
+    expect(
+      (await call(putSettingsHandler, { method: 'PUT', path: '/api/settings', body: v })).json<SettingsView>().version,
+    ).toBe(1);
   });
 
   it('verifies the stored secrets when only other fields change', async () => {
@@ -150,7 +170,12 @@ describe('verification rate limit', () => {
     const user = await createUserAndLogin();
     const statuses: number[] = [];
     for (let i = 0; i < 32; i++) {
-      const res = await invoke(verifyHandler, { method: 'POST', path: '/api/settings/verify', token: user.token, body: {} });
+      const res = await invoke(verifyHandler, {
+        method: 'POST',
+        path: '/api/settings/verify',
+        token: user.token,
+        body: {},
+      });
       statuses.push(res.statusCode);
     }
     expect(statuses.slice(0, 30).every((s) => s === 200)).toBe(true);

@@ -24,7 +24,8 @@ const longFunctions = (file: string): string[] => {
     if (ts.isFunctionLike(node) && 'body' in node && node.body) {
       const start = sf.getLineAndCharacterOfPosition(node.getStart(sf)).line;
       const end = sf.getLineAndCharacterOfPosition(node.getEnd()).line;
-      if (end - start + 1 > MAX_FUNCTION_LINES) found.push(`${relative(ROOT, file)}:${start + 1} (${end - start + 1} lines)`);
+      if (end - start + 1 > MAX_FUNCTION_LINES)
+        found.push(`${relative(ROOT, file)}:${start + 1} (${end - start + 1} lines)`);
     }
     ts.forEachChild(node, visit);
   };

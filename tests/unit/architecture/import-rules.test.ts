@@ -40,23 +40,35 @@ const importedFolders = (file: string): Array<{ specifier: string; folder: strin
     .map((specifier) => ({ specifier, folder: relative(root, resolve(dirname(file), specifier)).split(sep)[0]! }));
 
 const edges = FOLDERS.flatMap((from) =>
-  sourceFiles(join(root, from)).flatMap((file) => importedFolders(file).map(({ specifier, folder }) => ({ from, file: relative(root, file), specifier, to: folder }))),
+  sourceFiles(join(root, from)).flatMap((file) =>
+    importedFolders(file).map(({ specifier, folder }) => ({ from, file: relative(root, file), specifier, to: folder })),
+  ),
 );
 
 describe('import rules between the top-level folders', () => {
   it('sees the imports it checks (scripts, bench and tests use dev; dev uses lib)', () => {
-    for (const [from, to] of [['scripts', 'dev'], ['bench', 'dev'], ['tests', 'dev'], ['dev', 'lib'], ['functions', 'lib']]) {
+    for (const [from, to] of [
+      ['scripts', 'dev'],
+      ['bench', 'dev'],
+      ['tests', 'dev'],
+      ['dev', 'lib'],
+      ['functions', 'lib'],
+    ]) {
       expect(edges.some((e) => e.from === from && e.to === to)).toBe(true);
     }
   });
 
   it.each(FOLDERS)('%s/ imports none of the folders it must not depend on', (from) => {
-    const violations = edges.filter((e) => e.from === from && (FORBIDDEN[from] as string[]).includes(e.to)).map((e) => `${e.file} → ${e.specifier}`);
+    const violations = edges
+      .filter((e) => e.from === from && (FORBIDDEN[from] as string[]).includes(e.to))
+      .map((e) => `${e.file} → ${e.specifier}`);
     expect(violations).toEqual([]);
   });
 
   it('dev/ names no file of scripts/ or tests/ by path either (the embedded store once lived in scripts/)', () => {
-    const offenders = sourceFiles(join(root, 'dev')).filter((file) => /['"](?:scripts|tests|bench)['"]|['"][./]*(?:scripts|tests|bench)\//.test(readFileSync(file, 'utf8')));
+    const offenders = sourceFiles(join(root, 'dev')).filter((file) =>
+      /['"](?:scripts|tests|bench)['"]|['"][./]*(?:scripts|tests|bench)\//.test(readFileSync(file, 'utf8')),
+    );
     expect(offenders.map((f) => relative(root, f))).toEqual([]);
   });
 });

@@ -20,33 +20,52 @@ describe('parseConfig', () => {
     expect(() => parseConfig(prod({ JWT_SECRET: '' }))).toThrow(/JWT_SECRET is required/);
   });
 
-  it.each(['secret', 'short-secret', 'your_jwt_secret'])('refuses the weak JWT_SECRET %p in production without echoing it', (weak) => {
-    let message = '';
-    try {
-      parseConfig(prod({ JWT_SECRET: weak }));
-    } catch (e) {
-      expect(e).toBeInstanceOf(ConfigError);
-      message = (e as Error).message;
-    }
-    expect(message).toMatch(/JWT_SECRET is too weak/);
-    expect(message).not.toContain(weak === 'secret' ? 'secret"' : weak);
-  });
+  it.each(['secret', 'short-secret', 'your_jwt_secret'])(
+    'refuses the weak JWT_SECRET %p in production without echoing it',
+    (weak) => {
+      let message = '';
+      try {
+        parseConfig(prod({ JWT_SECRET: weak }));
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        message = (e as Error).message;
+      }
+      expect(message).toMatch(/JWT_SECRET is too weak/);
+      expect(message).not.toContain(weak === 'secret' ? 'secret"' : weak);
+    },
+  );
 
   it('applies the production checks inside AWS Lambda whatever NODE_ENV says', () => {
-    expect(() => parseConfig({ NODE_ENV: 'development', AWS_LAMBDA_FUNCTION_NAME: 'plm-prod-login' })).toThrow(/JWT_SECRET is required/);
-    expect(parseConfig({ NODE_ENV: 'development', AWS_LAMBDA_FUNCTION_NAME: 'plm-local-login', IS_OFFLINE: 'true' }).isLocal).toBe(true);
+    expect(() => parseConfig({ NODE_ENV: 'development', AWS_LAMBDA_FUNCTION_NAME: 'plm-prod-login' })).toThrow(
+      /JWT_SECRET is required/,
+    );
+    expect(
+      parseConfig({ NODE_ENV: 'development', AWS_LAMBDA_FUNCTION_NAME: 'plm-local-login', IS_OFFLINE: 'true' }).isLocal,
+    ).toBe(true);
   });
 
   it('decides once where it runs, from the variables Lambda and serverless set', () => {
     expect(parseConfig({})).toMatchObject({ runtime: 'node', inLambda: false });
-    expect(parseConfig(prod({ AWS_LAMBDA_FUNCTION_NAME: 'plm-prod-login' }))).toMatchObject({ runtime: 'aws-lambda', inLambda: true });
-    expect(parseConfig({ AWS_LAMBDA_FUNCTION_NAME: 'plm-local-login', IS_OFFLINE: 'true' })).toMatchObject({ runtime: 'serverless-offline', inLambda: true });
-    expect(parseConfig({ AWS_LAMBDA_FUNCTION_NAME: 'plm-dev-warmCache', IS_LOCAL: 'true' })).toMatchObject({ runtime: 'invoke-local', isLocal: true });
+    expect(parseConfig(prod({ AWS_LAMBDA_FUNCTION_NAME: 'plm-prod-login' }))).toMatchObject({
+      runtime: 'aws-lambda',
+      inLambda: true,
+    });
+    expect(parseConfig({ AWS_LAMBDA_FUNCTION_NAME: 'plm-local-login', IS_OFFLINE: 'true' })).toMatchObject({
+      runtime: 'serverless-offline',
+      inLambda: true,
+    });
+    expect(parseConfig({ AWS_LAMBDA_FUNCTION_NAME: 'plm-dev-warmCache', IS_LOCAL: 'true' })).toMatchObject({
+      runtime: 'invoke-local',
+      isLocal: true,
+    });
   });
 
-  it.each(['3600', '0s', '30s', 'forever', '24\th', '24\nh'])('refuses JWT_EXPIRY=%p (a unit and at least 60s)', (v) => {
-    expect(() => parseConfig({ JWT_EXPIRY: v })).toThrow(/JWT_EXPIRY/);
-  });
+  it.each(['3600', '0s', '30s', 'forever', '24\th', '24\nh'])(
+    'refuses JWT_EXPIRY=%p (a unit and at least 60s)',
+    (v) => {
+      expect(() => parseConfig({ JWT_EXPIRY: v })).toThrow(/JWT_EXPIRY/);
+    },
+  );
 
   it('accepts a strong production configuration', () => {
     expect(parseConfig(prod()).isLocal).toBe(false);
@@ -72,7 +91,10 @@ describe('parseConfig', () => {
   });
 
   it('normalises URLs and splits CORS origins', () => {
-    const c = parseConfig({ PLEX_URL: 'http://plex.local:32400/', CORS_ALLOWED_ORIGINS: 'https://a.example, https://b.example' });
+    const c = parseConfig({
+      PLEX_URL: 'http://plex.local:32400/',
+      CORS_ALLOWED_ORIGINS: 'https://a.example, https://b.example',
+    });
     expect(c.PLEX_URL).toBe('http://plex.local:32400');
     expect(c.CORS_ALLOWED_ORIGINS).toEqual(['https://a.example', 'https://b.example']);
   });

@@ -11,7 +11,9 @@ const corsProblems = (ymlText: string): string[] => {
   const exposed = cors.exposedResponseHeaders;
   return [
     ...EXPOSED_HEADERS.filter((h) => !exposed.includes(h)).map((h) => `serverless.yml does not expose ${h}`),
-    ...exposed.filter((h) => !EXPOSED_HEADERS.includes(h)).map((h) => `serverless.yml exposes ${h}, lib/http/middleware/cors.ts does not`),
+    ...exposed
+      .filter((h) => !EXPOSED_HEADERS.includes(h))
+      .map((h) => `serverless.yml exposes ${h}, lib/http/middleware/cors.ts does not`),
   ];
 };
 
@@ -24,7 +26,9 @@ describe('CORS: serverless.yml (API Gateway) against lib/http/middleware/cors.ts
 
   it('fails when serverless.yml drifts', () => {
     expect(corsProblems(yml.replace('X-Snapshot-At, ', ''))).toEqual(['serverless.yml does not expose X-Snapshot-At']);
-    expect(corsProblems(yml.replace('X-Request-Id]', 'X-Request-Id, X-Debug]'))).toEqual(['serverless.yml exposes X-Debug, lib/http/middleware/cors.ts does not']);
+    expect(corsProblems(yml.replace('X-Request-Id]', 'X-Request-Id, X-Debug]'))).toEqual([
+      'serverless.yml exposes X-Debug, lib/http/middleware/cors.ts does not',
+    ]);
   });
 
   it('allows the origins lib/config.ts allows by default', () => {

@@ -4,7 +4,9 @@ import { parseServerlessYml, readRootFile } from '../../helpers/deploy-files';
 const DOCUMENTED: readonly VariableScope[] = ['function', 'local', 'deploy'];
 const FORWARDED: readonly VariableScope[] = ['function', 'fixed'];
 /** Defaults serverless.yml may set differently from lib/config.ts, and why. */
-const DEPLOY_DEFAULTS: Record<string, string> = { NODE_ENV: 'production' /* a deployment is production unless told otherwise */ };
+const DEPLOY_DEFAULTS: Record<string, string> = {
+  NODE_ENV: 'production' /* a deployment is production unless told otherwise */,
+};
 
 /** `NAME=value` and `# NAME=value` lines of .env.example. */
 const documentedIn = (envExample: string): Map<string, string> =>
@@ -12,15 +14,21 @@ const documentedIn = (envExample: string): Map<string, string> =>
 
 /** lib/config.ts's default of a variable, as the text a file would hold; undefined when it has none. */
 const schemaDefault = (name: string): string | undefined => {
-  const field = (EnvSchema.shape as Record<string, { safeParse: (v: unknown) => { success: boolean; data?: unknown } }>)[name];
+  const field = (
+    EnvSchema.shape as Record<string, { safeParse: (v: unknown) => { success: boolean; data?: unknown } }>
+  )[name];
   const parsed = field?.safeParse(undefined);
   if (!parsed?.success || parsed.data === undefined || parsed.data === false) return undefined;
   return Array.isArray(parsed.data) ? parsed.data.join(',') : String(parsed.data);
 };
 
 const scopeProblems = (name: string, scope: VariableScope, documented: boolean, forwarded: boolean): string[] => [
-  ...(DOCUMENTED.includes(scope) === documented ? [] : [`${name} (${scope}) ${documented ? 'must not be' : 'is not'} documented in .env.example`]),
-  ...(FORWARDED.includes(scope) === forwarded ? [] : [`${name} (${scope}) ${forwarded ? 'must not be' : 'is not'} forwarded by serverless.yml`]),
+  ...(DOCUMENTED.includes(scope) === documented
+    ? []
+    : [`${name} (${scope}) ${documented ? 'must not be' : 'is not'} documented in .env.example`]),
+  ...(FORWARDED.includes(scope) === forwarded
+    ? []
+    : [`${name} (${scope}) ${forwarded ? 'must not be' : 'is not'} forwarded by serverless.yml`]),
 ];
 
 /** What serverless.yml forwards as a setting must be `${env:SAME_NAME[, 'default']}`, defaulting as lib/config.ts does. */
@@ -28,7 +36,9 @@ const forwardingProblems = (name: string, value: string): string[] => {
   const m = new RegExp(`^\\$\\{env:${name}(?:, '?([^'}]*)'?)?\\}$`).exec(value);
   if (!m) return [`serverless.yml forwards ${name} as ${value}, not from \${env:${name}}`];
   const expected = DEPLOY_DEFAULTS[name] ?? schemaDefault(name);
-  return expected !== undefined && (m[1] ?? '') !== expected ? [`serverless.yml defaults ${name} to '${m[1] ?? ''}', lib/config.ts to '${expected}'`] : [];
+  return expected !== undefined && (m[1] ?? '') !== expected
+    ? [`serverless.yml defaults ${name} to '${m[1] ?? ''}', lib/config.ts to '${expected}'`]
+    : [];
 };
 
 /** Everything in which .env.example and serverless.yml differ from lib/config.ts, in words. */
@@ -42,10 +52,13 @@ const envProblems = (envExample: string, ymlText: string): string[] => {
     if (scope === 'function' && name in environment) problems.push(...forwardingProblems(name, environment[name]!));
     const example = documented.get(name);
     const fallback = schemaDefault(name);
-    if (example && fallback !== undefined && example !== fallback) problems.push(`.env.example shows ${name}=${example}, lib/config.ts defaults to ${fallback}`);
+    if (example && fallback !== undefined && example !== fallback)
+      problems.push(`.env.example shows ${name}=${example}, lib/config.ts defaults to ${fallback}`);
   }
   const named = new Set([...documented.keys(), ...Object.keys(environment), ...referenced]);
-  for (const name of named) if (!(name in ENV_VARIABLES)) problems.push(`${name} is named in .env.example or serverless.yml, but lib/config.ts does not know it`);
+  for (const name of named)
+    if (!(name in ENV_VARIABLES))
+      problems.push(`${name} is named in .env.example or serverless.yml, but lib/config.ts does not know it`);
   return problems;
 };
 
@@ -58,19 +71,30 @@ describe('environment variables: lib/config.ts against .env.example and serverle
   });
 
   it('fails when .env.example drifts', () => {
-    expect(envProblems(envExample.replace(/^# JWT_ISSUER=.*\n/m, ''), yml)).toEqual(['JWT_ISSUER (function) is not documented in .env.example']);
+    expect(envProblems(envExample.replace(/^# JWT_ISSUER=.*\n/m, ''), yml)).toEqual([
+      'JWT_ISSUER (function) is not documented in .env.example',
+    ]);
     expect(envProblems(`${envExample}# PLM_SURPRISE=1\n`, yml)).toEqual([
       'PLM_SURPRISE is named in .env.example or serverless.yml, but lib/config.ts does not know it',
     ]);
-    expect(envProblems(envExample.replace('JWT_EXPIRY=24h', 'JWT_EXPIRY=12h'), yml)).toEqual(['.env.example shows JWT_EXPIRY=12h, lib/config.ts defaults to 24h']);
+    expect(envProblems(envExample.replace('JWT_EXPIRY=24h', 'JWT_EXPIRY=12h'), yml)).toEqual([
+      '.env.example shows JWT_EXPIRY=12h, lib/config.ts defaults to 24h',
+    ]);
   });
 
   it('fails when serverless.yml drifts', () => {
-    expect(envProblems(envExample, yml.replace(/^ {4}JWT_AUDIENCE:.*\n/m, ''))).toEqual(['JWT_AUDIENCE (function) is not forwarded by serverless.yml']);
-    expect(envProblems(envExample, yml.replace("BCRYPT_COST: ${env:BCRYPT_COST, '12'}", "BCRYPT_COST: ${env:BCRYPT_COST, '10'}"))).toEqual([
-      "serverless.yml defaults BCRYPT_COST to '10', lib/config.ts to '12'",
+    expect(envProblems(envExample, yml.replace(/^ {4}JWT_AUDIENCE:.*\n/m, ''))).toEqual([
+      'JWT_AUDIENCE (function) is not forwarded by serverless.yml',
     ]);
-    expect(envProblems(envExample, yml.replace('    PLEX_TOKEN: ${env:PLEX_TOKEN', '    PLEX_TOKEN: ${env:PLEX_TOKN'))).toEqual([
+    expect(
+      envProblems(
+        envExample,
+        yml.replace("BCRYPT_COST: ${env:BCRYPT_COST, '12'}", "BCRYPT_COST: ${env:BCRYPT_COST, '10'}"),
+      ),
+    ).toEqual(["serverless.yml defaults BCRYPT_COST to '10', lib/config.ts to '12'"]);
+    expect(
+      envProblems(envExample, yml.replace('    PLEX_TOKEN: ${env:PLEX_TOKEN', '    PLEX_TOKEN: ${env:PLEX_TOKN')),
+    ).toEqual([
       "serverless.yml forwards PLEX_TOKEN as ${env:PLEX_TOKN, ''}, not from ${env:PLEX_TOKEN}",
       'PLEX_TOKN is named in .env.example or serverless.yml, but lib/config.ts does not know it',
     ]);

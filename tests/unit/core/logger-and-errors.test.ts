@@ -17,7 +17,11 @@ describe('log redaction', () => {
 
   it('replaces secret-looking attributes at any depth', () => {
     const out = capture(() =>
-      logger.warn('x', { password: 'hunter22', nested: { plexToken: 'plex-abc', apiKey: 'k-123' }, headers: { authorization: 'Bearer abc.def.ghi' } }),
+      logger.warn('x', {
+        password: 'hunter22',
+        nested: { plexToken: 'plex-abc', apiKey: 'k-123' },
+        headers: { authorization: 'Bearer abc.def.ghi' },
+      }),
     );
     expect(out).toContain(REDACTED);
     for (const secret of ['hunter22', 'plex-abc', 'k-123', 'abc.def.ghi']) expect(out).not.toContain(secret);
@@ -25,8 +29,12 @@ describe('log redaction', () => {
 
   it('formats a logged Error itself (name, message, stack, cause), secrets masked', () => {
     const cause = new Error('connect ECONNREFUSED http://p:32400/?X-Plex-Token=plex-cause-1');
-    const out = capture(() => logger.error('x', { error: new Error('GET http://p:32400/library?X-Plex-Token=plex-abc-9', { cause }) }));
-    const line = JSON.parse(out.trim().split('\n').pop()!) as { error: { name: string; message: string; stack: string; cause: { message: string } } };
+    const out = capture(() =>
+      logger.error('x', { error: new Error('GET http://p:32400/library?X-Plex-Token=plex-abc-9', { cause }) }),
+    );
+    const line = JSON.parse(out.trim().split('\n').pop()!) as {
+      error: { name: string; message: string; stack: string; cause: { message: string } };
+    };
     expect(line.error).toMatchObject({ name: 'Error', message: `GET http://p:32400/library?X-Plex-Token=${REDACTED}` });
     expect(line.error.stack).toContain('logger-and-errors.test');
     expect(line.error.cause.message).toContain(REDACTED);
@@ -34,8 +42,12 @@ describe('log redaction', () => {
   });
 
   it('masks secrets inside URLs and texts', () => {
-    expect(redactText('GET http://p:32400/library?X-Plex-Token=abc123&x=1')).toBe(`GET http://p:32400/library?X-Plex-Token=${REDACTED}&x=1`);
-    expect(redactText('/api/v2?apikey=deadbeef&cmd=get_libraries')).toBe(`/api/v2?apikey=${REDACTED}&cmd=get_libraries`);
+    expect(redactText('GET http://p:32400/library?X-Plex-Token=abc123&x=1')).toBe(
+      `GET http://p:32400/library?X-Plex-Token=${REDACTED}&x=1`,
+    );
+    expect(redactText('/api/v2?apikey=deadbeef&cmd=get_libraries')).toBe(
+      `/api/v2?apikey=${REDACTED}&cmd=get_libraries`,
+    );
     expect(redactText('Authorization: Bearer eyJ.abc.def')).not.toContain('eyJ.abc.def');
     const body = redactText('{"username":"bob","password":"hunter22","refreshToken":"abc.def","newPassword":"x\\"y"}');
     expect(body).toContain('"username":"bob"');
@@ -49,19 +61,27 @@ describe('error normalisation', () => {
     expect(toAPIError(e)).toBe(e);
   });
 
-  it('answers malformed JSON with 400 INVALID_JSON before Middy\'s parser sees it', async () => {
+  it("answers malformed JSON with 400 INVALID_JSON before Middy's parser sees it", async () => {
     const guard = bodyGuards({ maxBytes: 1024, optional: false }).before!;
     const run = (rawBody: string, isBase64Encoded = false) =>
-      guard({ event: { ...apiEvent({ method: 'POST', rawBody, headers: { 'content-type': 'application/json' } }), isBase64Encoded } } as middy.Request<ApiEvent, ApiResult>);
+      guard({
+        event: {
+          ...apiEvent({ method: 'POST', rawBody, headers: { 'content-type': 'application/json' } }),
+          isBase64Encoded,
+        },
+      } as middy.Request<ApiEvent, ApiResult>);
     const base64 = (text: string) => Buffer.from(text).toString('base64');
     await expect(run('{"username": "carol", ')).rejects.toMatchObject({ statusCode: 400, code: 'INVALID_JSON' });
     await expect(run(base64('{"a":'), true)).rejects.toMatchObject({ statusCode: 400, code: 'INVALID_JSON' });
     await expect(run(base64('{"a":1}'), true)).resolves.toBeUndefined();
   });
 
-
   it('hides unknown errors and config errors behind a generic 500', () => {
-    expect(toAPIError(new Error('secret detail'))).toMatchObject({ statusCode: 500, code: 'INTERNAL_ERROR', expose: false });
+    expect(toAPIError(new Error('secret detail'))).toMatchObject({
+      statusCode: 500,
+      code: 'INTERNAL_ERROR',
+      expose: false,
+    });
     expect(toAPIError(new ConfigError('JWT_SECRET is required'))).toMatchObject({ statusCode: 500, expose: false });
   });
 });

@@ -1,6 +1,14 @@
 import { join } from 'node:path';
 import { ROUTES, type AnyRoute } from '../../../lib/api/routes';
-import { handlerFileExists, kebabCase, parseServerlessYml, readRootFile, ROOT, routeKeyOf, type ServerlessYml } from '../../helpers/deploy-files';
+import {
+  handlerFileExists,
+  kebabCase,
+  parseServerlessYml,
+  readRootFile,
+  ROOT,
+  routeKeyOf,
+  type ServerlessYml,
+} from '../../helpers/deploy-files';
 
 /** serverless.yml functions that serve no HTTP route (the table lists routes only). */
 const NON_HTTP_FUNCTIONS = ['warmCache'];
@@ -20,13 +28,17 @@ const routeProblems = (yml: ServerlessYml): string[] => {
     } else if (!declared[name]) {
       problems.push(`${name}: not declared in lib/api/routes.ts`);
     } else if (served.length !== 1 || served[0] !== declared[name].route) {
-      problems.push(`${name}: serverless.yml serves [${served.join(', ')}], the table declares ${declared[name].route}`);
+      problems.push(
+        `${name}: serverless.yml serves [${served.join(', ')}], the table declares ${declared[name].route}`,
+      );
     }
   }
-  for (const name of Object.keys(declared)) if (!yml.functions[name]) problems.push(`${name}: declared, but no function in serverless.yml`);
+  for (const name of Object.keys(declared))
+    if (!yml.functions[name]) problems.push(`${name}: declared, but no function in serverless.yml`);
   const keys = new Set(Object.values(declared).map((r) => r.route));
   const throttled = Object.keys(yml.resources?.Resources?.HttpApiStage?.Properties?.RouteSettings ?? {});
-  for (const key of throttled) if (!keys.has(key as AnyRoute['route'])) problems.push(`RouteSettings names ${key}, which is not a declared route`);
+  for (const key of throttled)
+    if (!keys.has(key as AnyRoute['route'])) problems.push(`RouteSettings names ${key}, which is not a declared route`);
   return problems;
 };
 
@@ -42,7 +54,9 @@ describe('the route table (lib/api/routes.ts) against serverless.yml', () => {
     expect(drifted('httpApi: POST /api/login', 'httpApi: POST /api/signin')).toEqual([
       'login: serverless.yml serves [POST /api/signin], the table declares POST /api/login',
     ]);
-    expect(drifted("'POST /api/token/refresh':", "'POST /api/refresh':")).toEqual(['RouteSettings names POST /api/refresh, which is not a declared route']);
+    expect(drifted("'POST /api/token/refresh':", "'POST /api/refresh':")).toEqual([
+      'RouteSettings names POST /api/refresh, which is not a declared route',
+    ]);
     expect(drifted('handler: functions/logout.handler', 'handler: functions/sign-out.handler')).toEqual([
       'logout: handler is functions/sign-out.handler, expected functions/logout.handler',
     ]);

@@ -25,7 +25,12 @@ describe('access tokens', () => {
   });
 
   it('rejects a token missing its session claim', () => {
-    const token = jwt.sign({ username: 'x' }, process.env.JWT_SECRET!, { subject: 'a', issuer: 'plm', audience: 'plm-api', expiresIn: 60 });
+    const token = jwt.sign({ username: 'x' }, process.env.JWT_SECRET!, {
+      subject: 'a',
+      issuer: 'plm',
+      audience: 'plm-api',
+      expiresIn: 60,
+    });
     expect(() => verifyAccessToken(token)).toThrow(APIError);
   });
 });

@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { buildKeyring, decodeKey, requireCurrentKey } from '../../../lib/crypto/keyring';
-import { needsResealing, openSecret, sealSecret, SecretBoxError, type SealedSecret } from '../../../lib/crypto/secret-box';
+import {
+  needsResealing,
+  openSecret,
+  sealSecret,
+  SecretBoxError,
+  type SealedSecret,
+} from '../../../lib/crypto/secret-box';
 import { APIError } from '../../../lib/errors';
 
 const hexKey = () => randomBytes(32).toString('hex');
@@ -116,7 +122,15 @@ describe('secret box', () => {
 
   it('rejects malformed boxes without throwing anything else', () => {
     const r = ring();
-    for (const junk of [null, 'string', 42, {}, { v: 2 }, { v: 1, kid: 'k1', iv: '!!', ct: '', tag: '' }, { v: 1, kid: 'k1', iv: 'AAAA', ct: '', tag: 'AAAA' }]) {
+    for (const junk of [
+      null,
+      'string',
+      42,
+      {},
+      { v: 2 },
+      { v: 1, kid: 'k1', iv: '!!', ct: '', tag: '' },
+      { v: 1, kid: 'k1', iv: 'AAAA', ct: '', tag: 'AAAA' },
+    ]) {
       expect(reasonOf(() => openSecret(junk, ctx, r))).toBe('malformed');
     }
   });

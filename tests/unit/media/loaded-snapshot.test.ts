@@ -7,15 +7,42 @@ const NOW_S = 1_760_000_000;
 const NOW_MS = NOW_S * 1000;
 const DAY = 86_400;
 const meta: SnapshotMeta = {
-  machineIdentifier: 'm', sectionId: '1', scope: 's', sectionType: 'movie', sectionTitle: 'Movies', version: 'v1', fetchedAt: NOW_MS,
-  itemCount: 5, totalSizeBytes: 0, sources: { plex: 'ok', plexHistory: 'ok', tautulli: 'ok' }, buildMs: 1, encodedBytes: 1,
+  machineIdentifier: 'm',
+  sectionId: '1',
+  scope: 's',
+  sectionType: 'movie',
+  sectionTitle: 'Movies',
+  version: 'v1',
+  fetchedAt: NOW_MS,
+  itemCount: 5,
+  totalSizeBytes: 0,
+  sources: { plex: 'ok', plexHistory: 'ok', tautulli: 'ok' },
+  buildMs: 1,
+  encodedBytes: 1,
 };
 const mk = (id: string, daysAgo: number, size: number, title: string, played = false): SnapshotItem => ({
-  id, title, sortTitle: title.toLowerCase(), year: 2001, type: 'movie', addedAt: NOW_S - daysAgo * DAY, lastAddedAt: NOW_S - daysAgo * DAY, lastAddedByChild: false,
-  lastPlayedAt: played ? NOW_S - daysAgo * DAY : null, playSource: played ? 'plex-history' : null, playedBy: played ? 'other' : null, playCount: played ? 1 : 0, sizeBytes: size,
+  id,
+  title,
+  sortTitle: title.toLowerCase(),
+  year: 2001,
+  type: 'movie',
+  addedAt: NOW_S - daysAgo * DAY,
+  lastAddedAt: NOW_S - daysAgo * DAY,
+  lastAddedByChild: false,
+  lastPlayedAt: played ? NOW_S - daysAgo * DAY : null,
+  playSource: played ? 'plex-history' : null,
+  playedBy: played ? 'other' : null,
+  playCount: played ? 1 : 0,
+  sizeBytes: size,
 });
 // Sorted by activity (stalest first), as the accumulator produces them.
-const items = [mk('a', 500, 10, 'Zed'), mk('b', 400, 30, 'alpha', true), mk('c', 200, 20, 'Mid "quoted"'), mk('d', 90, 5, 'Edge'), mk('e', 1, 1, 'Fresh')];
+const items = [
+  mk('a', 500, 10, 'Zed'),
+  mk('b', 400, 30, 'alpha', true),
+  mk('c', 200, 20, 'Mid "quoted"'),
+  mk('d', 90, 5, 'Edge'),
+  mk('e', 1, 1, 'Fresh'),
+];
 const snap = new LoadedSnapshot(meta, items);
 const cutoff90 = cutoffOf(NOW_MS, 90);
 
@@ -26,8 +53,12 @@ describe('LoadedSnapshot', () => {
   });
 
   it('sorts by size, title and addedAt in both directions and pages', () => {
-    const ids = (sort: 'size' | 'title' | 'addedAt' | 'lastActivity', order: 'asc' | 'desc', offset = 0, limit?: number) =>
-      snap.select({ cutoff: cutoff90, sort, order, offset, limit }).indices.map((i) => items[i]!.id);
+    const ids = (
+      sort: 'size' | 'title' | 'addedAt' | 'lastActivity',
+      order: 'asc' | 'desc',
+      offset = 0,
+      limit?: number,
+    ) => snap.select({ cutoff: cutoff90, sort, order, offset, limit }).indices.map((i) => items[i]!.id);
     expect(ids('size', 'desc')).toEqual(['b', 'c', 'a']);
     expect(ids('size', 'asc')).toEqual(['a', 'c', 'b']);
     expect(ids('title', 'asc')).toEqual(['b', 'c', 'a']);
@@ -42,8 +73,19 @@ describe('LoadedSnapshot', () => {
   it('renders the same JSON as JSON.stringify of the public shape', () => {
     for (let i = 0; i < items.length; i++) expect(snap.json(i, NOW_MS)).toBe(JSON.stringify(snap.mediaItem(i, NOW_MS)));
     expect(JSON.parse(snap.jsonArray([1], NOW_MS))).toEqual([
-      { id: 'b', title: 'alpha', year: 2001, type: 'movie', addedAt: new Date((NOW_S - 400 * DAY) * 1000).toISOString(), lastAddedAt: new Date((NOW_S - 400 * DAY) * 1000).toISOString(),
-        lastPlayedAt: new Date((NOW_S - 400 * DAY) * 1000).toISOString(), playCount: 1, sizeBytes: 30, unusedDays: 400, reason: 'last played 400 days ago by another user (Plex history)' },
+      {
+        id: 'b',
+        title: 'alpha',
+        year: 2001,
+        type: 'movie',
+        addedAt: new Date((NOW_S - 400 * DAY) * 1000).toISOString(),
+        lastAddedAt: new Date((NOW_S - 400 * DAY) * 1000).toISOString(),
+        lastPlayedAt: new Date((NOW_S - 400 * DAY) * 1000).toISOString(),
+        playCount: 1,
+        sizeBytes: 30,
+        unusedDays: 400,
+        reason: 'last played 400 days ago by another user (Plex history)',
+      },
     ]);
   });
 

@@ -15,9 +15,17 @@ const evidence = (e: Partial<SweepEvidence> = {}): SweepEvidence => ({
 describe('plausibility of an empty answer', () => {
   it('an empty Plex history is believable only when nothing anywhere shows a play', () => {
     expect(judgeHistory(evidence(), { ownerToken: true, tautulliUsable: true }).ok).toBe(true);
-    expect(judgeHistory(evidence({ viewed: 1 }), { ownerToken: true, tautulliUsable: true })).toEqual({ ok: false, reason: expect.stringMatching(/empty although 1 items show plays/) });
+    expect(judgeHistory(evidence({ viewed: 1 }), { ownerToken: true, tautulliUsable: true })).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/empty although 1 items show plays/),
+    });
     expect(judgeHistory(evidence({ tautulliPlayed: 3 }), { ownerToken: true, tautulliUsable: true }).ok).toBe(false);
-    expect(judgeHistory(evidence({ historyRows: 1, viewed: 50, tautulliPlayed: 50 }), { ownerToken: true, tautulliUsable: true }).ok).toBe(true);
+    expect(
+      judgeHistory(evidence({ historyRows: 1, viewed: 50, tautulliPlayed: 50 }), {
+        ownerToken: true,
+        tautulliUsable: true,
+      }).ok,
+    ).toBe(true);
   });
 
   it("Tautulli's plays say nothing about a non-owner token's own history, nor does an unusable Tautulli", () => {
@@ -47,13 +55,33 @@ describe('the accumulator counts the evidence as pages fold in', () => {
   it('counts units, own plays, announced and listed leaves, history rows and Tautulli plays once each', () => {
     const acc = new UnusedAccumulator('show');
     const show = { type: 'show', title: 'S', year: null, addedAt: 1, lastViewedAt: null, viewCount: 0, sizeBytes: 0 };
-    acc.addUnits([{ ...show, ratingKey: 's1', leafCount: 2 }, { ...show, ratingKey: 's2', leafCount: 3, viewCount: 1, lastViewedAt: 5 }]);
+    acc.addUnits([
+      { ...show, ratingKey: 's1', leafCount: 2 },
+      { ...show, ratingKey: 's2', leafCount: 3, viewCount: 1, lastViewedAt: 5 },
+    ]);
     const seen = new Set<string>();
     const ep = { addedAt: 1, lastViewedAt: null, viewCount: 0, sizeBytes: 1, grandparentRatingKey: 's1' };
-    acc.addLeaves([{ ...ep, ratingKey: 'e1' }, { ...ep, ratingKey: 'e2', viewCount: 2, lastViewedAt: 9 }], seen);
+    acc.addLeaves(
+      [
+        { ...ep, ratingKey: 'e1' },
+        { ...ep, ratingKey: 'e2', viewCount: 2, lastViewedAt: 9 },
+      ],
+      seen,
+    );
     acc.addLeaves([{ ...ep, ratingKey: 'e2' }], seen); // a repeat across pages counts once
     acc.addHistory([{ ratingKey: 'e2', parentRatingKey: null, grandparentRatingKey: 's1', viewedAt: 9, accountId: 1 }]);
-    acc.addTautulli([{ ratingKey: 's1', lastPlayed: 9, playCount: 1 }, { ratingKey: 's2', lastPlayed: null, playCount: 0 }]);
-    expect(acc.evidence()).toEqual({ units: 2, viewed: 2, expectedLeaves: 5, leaves: 2, historyRows: 1, tautulliRows: 2, tautulliPlayed: 1 });
+    acc.addTautulli([
+      { ratingKey: 's1', lastPlayed: 9, playCount: 1 },
+      { ratingKey: 's2', lastPlayed: null, playCount: 0 },
+    ]);
+    expect(acc.evidence()).toEqual({
+      units: 2,
+      viewed: 2,
+      expectedLeaves: 5,
+      leaves: 2,
+      historyRows: 1,
+      tautulliRows: 2,
+      tautulliPlayed: 1,
+    });
   });
 });

@@ -1,4 +1,10 @@
-import { cutoffOf, isUnused, lastActivityOf, unusedDaysOf, unusedPrefixLength } from '../../../lib/media/rules/activity';
+import {
+  cutoffOf,
+  isUnused,
+  lastActivityOf,
+  unusedDaysOf,
+  unusedPrefixLength,
+} from '../../../lib/media/rules/activity';
 import { UnusedAccumulator } from '../../../lib/media/rules/unused';
 import type { HistoryInput, LeafInput, UnitInput } from '../../../lib/media/rules/unused';
 
@@ -17,7 +23,12 @@ const unit = (ratingKey: string, over: Partial<UnitInput> = {}): UnitInput => ({
   sizeBytes: 1000,
   ...over,
 });
-const hist = (ratingKey: string, viewedAt: number, accountId: number | null = 2, over: Partial<HistoryInput> = {}): HistoryInput => ({
+const hist = (
+  ratingKey: string,
+  viewedAt: number,
+  accountId: number | null = 2,
+  over: Partial<HistoryInput> = {},
+): HistoryInput => ({
   ratingKey,
   parentRatingKey: null,
   grandparentRatingKey: null,
@@ -51,15 +62,25 @@ describe('lastPlayedAt = max over owner, server history, Tautulli', () => {
     acc.addUnits([unit('1', { lastViewedAt: NOW_S - 300 * DAY })]);
     acc.addHistory([hist('1', NOW_S - 300 * DAY, 1), hist('1', NOW_S - 20 * DAY, 3)]);
     const [item] = acc.finish();
-    expect(item).toMatchObject({ lastPlayedAt: NOW_S - 20 * DAY, playSource: 'plex-history', playedBy: 'other', playCount: 2 });
+    expect(item).toMatchObject({
+      lastPlayedAt: NOW_S - 20 * DAY,
+      playSource: 'plex-history',
+      playedBy: 'other',
+      playCount: 2,
+    });
   });
 
-  it('uses Tautulli when it knows a newer play (e.g. pruned Plex history) without guessing who it was (may be the owner\'s partial play)', () => {
+  it("uses Tautulli when it knows a newer play (e.g. pruned Plex history) without guessing who it was (may be the owner's partial play)", () => {
     const acc = new UnusedAccumulator('movie');
     acc.addUnits([unit('1', { lastViewedAt: NOW_S - 400 * DAY, viewCount: 1 })]);
     acc.addTautulli([{ ratingKey: '1', lastPlayed: NOW_S - 30 * DAY, playCount: 5 }]);
     const [item] = acc.finish();
-    expect(item).toMatchObject({ lastPlayedAt: NOW_S - 30 * DAY, playSource: 'tautulli', playedBy: 'unknown', playCount: 5 });
+    expect(item).toMatchObject({
+      lastPlayedAt: NOW_S - 30 * DAY,
+      playSource: 'tautulli',
+      playedBy: 'unknown',
+      playCount: 5,
+    });
   });
 
   it('attributes a Tautulli play to another user only when Plex history names another account for that session', () => {
@@ -111,17 +132,33 @@ describe('shows', () => {
   it('aggregates episodes: size sum, newest episode addedAt, plays of any episode', () => {
     const acc = new UnusedAccumulator('show');
     acc.addUnits([unit('s', { type: 'show', sizeBytes: 0, addedAt: NOW_S - 900 * DAY })]);
-    acc.addLeaves([leaf('e1', 's', { sizeBytes: 300 }), leaf('e2', 's', { sizeBytes: 200, addedAt: NOW_S - 3 * DAY }), leaf('e2', 's', { sizeBytes: 200 })]);
+    acc.addLeaves([
+      leaf('e1', 's', { sizeBytes: 300 }),
+      leaf('e2', 's', { sizeBytes: 200, addedAt: NOW_S - 3 * DAY }),
+      leaf('e2', 's', { sizeBytes: 200 }),
+    ]);
     acc.addHistory([hist('e1', NOW_S - 100 * DAY, 2, { grandparentRatingKey: 's', parentRatingKey: 's-s1' })]);
     const item = byId(acc.finish()).get('s');
-    expect(item).toMatchObject({ type: 'show', sizeBytes: 500, lastAddedAt: NOW_S - 3 * DAY, lastAddedByChild: true, lastPlayedAt: NOW_S - 100 * DAY, playedBy: 'other' });
+    expect(item).toMatchObject({
+      type: 'show',
+      sizeBytes: 500,
+      lastAddedAt: NOW_S - 3 * DAY,
+      lastAddedByChild: true,
+      lastPlayedAt: NOW_S - 100 * DAY,
+      playedBy: 'other',
+    });
     expect(isUnused(item!, NOW_MS, 90)).toBe(false); // the new episode restarts the clock
   });
 });
 
 describe('music at album level', () => {
   const album = (k: string, artist: string) => unit(k, { type: 'album', parentRatingKey: artist, sizeBytes: 0 });
-  const track = (k: string, albumKey: string, artist: string): LeafInput => ({ ...leaf(k, artist), parentRatingKey: albumKey, grandparentRatingKey: artist, sizeBytes: 10 });
+  const track = (k: string, albumKey: string, artist: string): LeafInput => ({
+    ...leaf(k, artist),
+    parentRatingKey: albumKey,
+    grandparentRatingKey: artist,
+    sizeBytes: 10,
+  });
 
   it('credits track plays to their album only', () => {
     const acc = new UnusedAccumulator('artist');
@@ -175,7 +212,11 @@ describe('the threshold rule', () => {
 
   it('sorts the snapshot stalest first', () => {
     const acc = new UnusedAccumulator('movie');
-    acc.addUnits([unit('a', { addedAt: NOW_S - 10 * DAY }), unit('b', { addedAt: NOW_S - 900 * DAY }), unit('c', { addedAt: NOW_S - 50 * DAY, lastViewedAt: NOW_S - DAY })]);
+    acc.addUnits([
+      unit('a', { addedAt: NOW_S - 10 * DAY }),
+      unit('b', { addedAt: NOW_S - 900 * DAY }),
+      unit('c', { addedAt: NOW_S - 50 * DAY, lastViewedAt: NOW_S - DAY }),
+    ]);
     expect(acc.finish().map((i) => i.id)).toEqual(['b', 'a', 'c']);
   });
 });

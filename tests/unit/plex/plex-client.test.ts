@@ -18,11 +18,19 @@ const shows = b.section('show');
 const music = b.section('artist');
 const photos = b.section('photo');
 const neverWatched = b.movie(movies, { title: 'Alpha', year: 2001, addedAt: NOW - 400 * DAY, sizes: [1_111_111_111] });
-const ownerWatched = b.movie(movies, { title: 'Bravo', year: 2002, addedAt: NOW - 300 * DAY, media: [[1_000, 2_000], [4_000]] });
+const ownerWatched = b.movie(movies, {
+  title: 'Bravo',
+  year: 2002,
+  addedAt: NOW - 300 * DAY,
+  media: [[1_000, 2_000], [4_000]],
+});
 const othersOnly = b.movie(movies, { title: 'Charlie', addedAt: NOW - 200 * DAY });
 const manualOnly = b.movie(movies, { title: 'Delta', year: null, addedAt: NOW - 100 * DAY });
 b.play(ownerWatched, { viewedAt: NOW - 10 * DAY }).play(ownerWatched, { viewedAt: NOW - 5 * DAY });
-b.play(othersOnly, { accountId: 2, viewedAt: NOW - 3 * DAY }).play(othersOnly, { accountId: 3, viewedAt: NOW - 2 * DAY });
+b.play(othersOnly, { accountId: 2, viewedAt: NOW - 3 * DAY }).play(othersOnly, {
+  accountId: 3,
+  viewedAt: NOW - 2 * DAY,
+});
 b.play(manualOnly, { viewedAt: NOW - DAY, manualMark: true });
 const show = b.show(shows, { title: 'Show One', year: 2010, addedAt: NOW - 500 * DAY });
 const s1 = b.season(show);
@@ -47,7 +55,16 @@ beforeEach(() => {
 });
 
 const client = (over: Partial<PlexClientOptions> = {}) =>
-  new PlexClient({ baseUrl: plex.url, token: TOKEN, timeoutMs: 2000, retries: 2, concurrency: 3, pageSize: 50, retryBaseDelayMs: 5, ...over });
+  new PlexClient({
+    baseUrl: plex.url,
+    token: TOKEN,
+    timeoutMs: 2000,
+    retries: 2,
+    concurrency: 3,
+    pageSize: 50,
+    retryBaseDelayMs: 5,
+    ...over,
+  });
 const byKey = (items: PlexItem[]) => new Map(items.map((i) => [i.ratingKey, i]));
 
 /** Size, leaf count and newest leaf addedAt per show (episodes) or per album (tracks), from a strict leaf listing. */
@@ -70,13 +87,25 @@ describe('PlexClient reads', () => {
     await client().getSections();
     const req = plex.requests[0];
     expect(req?.secretIn).toEqual({ header: true, query: false });
-    expect(req?.headers).toMatchObject({ accept: 'application/json', 'x-plex-product': 'plm', 'x-plex-client-identifier': 'plm-api' });
+    expect(req?.headers).toMatchObject({
+      accept: 'application/json',
+      'x-plex-product': 'plm',
+      'x-plex-client-identifier': 'plm-api',
+    });
   });
 
   it('getIdentity and getSections', async () => {
-    expect(await client().getIdentity()).toEqual({ machineIdentifier: small.machineIdentifier, version: small.version });
+    expect(await client().getIdentity()).toEqual({
+      machineIdentifier: small.machineIdentifier,
+      version: small.version,
+    });
     const sections = await client().getSections();
-    expect(sections.map((s) => [s.id, s.type])).toEqual([['1', 'movie'], ['2', 'show'], ['3', 'artist'], ['4', 'photo']]);
+    expect(sections.map((s) => [s.id, s.type])).toEqual([
+      ['1', 'movie'],
+      ['2', 'show'],
+      ['3', 'artist'],
+      ['4', 'photo'],
+    ]);
     expect(sections[0]).toMatchObject({ title: 'Movies', agent: 'tv.plex.agents.movie', scanner: 'Plex Movie' });
     expect(typeof sections[0]?.updatedAt).toBe('number');
     expect(await client().verify()).toEqual({ sections: 4 });
@@ -85,8 +114,15 @@ describe('PlexClient reads', () => {
   it('normalises movies: owner-only watch data, absent fields as null/0, sizes summed over versions and parts', async () => {
     const items = byKey(await drain(client().iterateSectionItems(movies)));
     expect(items.get(neverWatched)).toEqual({
-      ratingKey: neverWatched, type: 'movie', title: 'Alpha', year: 2001, addedAt: NOW - 400 * DAY, updatedAt: NOW - 400 * DAY,
-      lastViewedAt: null, viewCount: 0, sizeBytes: 1_111_111_111,
+      ratingKey: neverWatched,
+      type: 'movie',
+      title: 'Alpha',
+      year: 2001,
+      addedAt: NOW - 400 * DAY,
+      updatedAt: NOW - 400 * DAY,
+      lastViewedAt: null,
+      viewCount: 0,
+      sizeBytes: 1_111_111_111,
     });
     expect(items.get(ownerWatched)).toMatchObject({ viewCount: 2, lastViewedAt: NOW - 5 * DAY, sizeBytes: 7_000 });
     // Watched by two other accounts: invisible on the item — the reason Plex history/Tautulli matter.
@@ -98,7 +134,15 @@ describe('PlexClient reads', () => {
   it('lists shows without Media, episodes (type 4) with grandparentRatingKey, albums and tracks', async () => {
     const c = client();
     const [showItem] = await drain(c.iterateSectionItems(shows));
-    expect(showItem).toMatchObject({ ratingKey: show, type: 'show', sizeBytes: 0, leafCount: 2, viewedLeafCount: 1, childCount: 1, lastViewedAt: NOW - 4 * DAY });
+    expect(showItem).toMatchObject({
+      ratingKey: show,
+      type: 'show',
+      sizeBytes: 0,
+      leafCount: 2,
+      viewedLeafCount: 1,
+      childCount: 1,
+      lastViewedAt: NOW - 4 * DAY,
+    });
     const episodes = await drain(c.iterateSectionItems(shows, { type: PLEX_TYPE.episode }));
     expect(episodes.map((e) => [e.ratingKey, e.grandparentRatingKey, e.parentRatingKey, e.sizeBytes])).toEqual([
       [e1, show, s1, 1_350_000_000],
@@ -108,8 +152,14 @@ describe('PlexClient reads', () => {
     const albums = await drain(c.iterateSectionItems(music, { type: PLEX_TYPE.album }));
     expect(albums).toEqual([expect.objectContaining({ ratingKey: album, parentRatingKey: artist, leafCount: 2 })]);
     const tracks = await drain(c.iterateSectionItems(music, { type: PLEX_TYPE.track }));
-    expect(tracks.find((t) => t.ratingKey === t1)).toMatchObject({ parentRatingKey: album, grandparentRatingKey: artist, sizeBytes: 5_000_000 });
-    expect(await drain(c.iterateSectionItems(photos))).toEqual([expect.objectContaining({ type: 'photo', sizeBytes: 3_000_000 })]);
+    expect(tracks.find((t) => t.ratingKey === t1)).toMatchObject({
+      parentRatingKey: album,
+      grandparentRatingKey: artist,
+      sizeBytes: 5_000_000,
+    });
+    expect(await drain(c.iterateSectionItems(photos))).toEqual([
+      expect.objectContaining({ type: 'photo', sizeBytes: 3_000_000 }),
+    ]);
   });
 
   it('totals per show: size, episode count, newest episode addedAt', async () => {
@@ -136,8 +186,22 @@ describe('PlexClient reads', () => {
     expect(movieHistory.some((h) => h.ratingKey === manualOnly)).toBe(false);
     const showHistory = await drain(client().iterateHistory(shows));
     expect(showHistory).toEqual([
-      { ratingKey: e2, parentRatingKey: s1, grandparentRatingKey: show, viewedAt: NOW - 6 * DAY, accountId: 2, librarySectionId: shows },
-      { ratingKey: e1, parentRatingKey: s1, grandparentRatingKey: show, viewedAt: NOW - 4 * DAY, accountId: 1, librarySectionId: shows },
+      {
+        ratingKey: e2,
+        parentRatingKey: s1,
+        grandparentRatingKey: show,
+        viewedAt: NOW - 6 * DAY,
+        accountId: 2,
+        librarySectionId: shows,
+      },
+      {
+        ratingKey: e1,
+        parentRatingKey: s1,
+        grandparentRatingKey: show,
+        viewedAt: NOW - 4 * DAY,
+        accountId: 1,
+        librarySectionId: shows,
+      },
     ]);
     expect(plex.requests.at(-1)?.query).toMatchObject({ librarySectionID: shows, sort: 'viewedAt:asc' });
   });
@@ -177,7 +241,8 @@ describe('PlexClient paging', () => {
     bigPlex.clearFaults();
     bigPlex.resetStats();
   });
-  const bigClient = (over: Partial<PlexClientOptions> = {}) => client({ baseUrl: bigPlex.url, pageSize: 7, concurrency: 3, ...over });
+  const bigClient = (over: Partial<PlexClientOptions> = {}) =>
+    client({ baseUrl: bigPlex.url, pageSize: 7, concurrency: 3, ...over });
   const liveMovies = big.items.filter((i) => i.type === 'movie' && i.deletedAt === undefined);
 
   it('reads every item across many pages, in order, with bounded concurrency', async () => {
@@ -224,7 +289,9 @@ describe('PlexClient paging', () => {
       expect(history).toEqual(withTotal);
       const items = await drain(bigClient().iterateSectionItems('1'));
       expect(items).toHaveLength(liveMovies.length);
-      const starts = bigPlex.requests.filter((r) => r.path === '/library/sections/1/all').map((r) => Number(r.query['X-Plex-Container-Start']));
+      const starts = bigPlex.requests
+        .filter((r) => r.path === '/library/sections/1/all')
+        .map((r) => Number(r.query['X-Plex-Container-Start']));
       expect(starts).toEqual(Array.from({ length: Math.floor(liveMovies.length / 7) + 1 }, (_, i) => i * 7));
     } finally {
       bigPlex.quirks.omitTotalSize = false;
@@ -280,13 +347,18 @@ describe('PlexClient failures', () => {
     const err = await caught(() => client({ token: 'wrong-token-999' }).verify());
     expect(err).toBeInstanceOf(UpstreamError);
     expect(err).toMatchObject({ statusCode: 502, code: 'PLEX_UNAUTHORIZED', service: 'plex', expose: true });
-    expect(JSON.stringify({ m: (err as Error).message, d: (err as UpstreamError).details })).not.toMatch(/wrong-token-999|plex-token/);
+    expect(JSON.stringify({ m: (err as Error).message, d: (err as UpstreamError).details })).not.toMatch(
+      /wrong-token-999|plex-token/,
+    );
     expect(plex.requests).toHaveLength(1); // 401 is not retried
   });
 
   it('token revoked at runtime (unauthorized fault) → PLEX_UNAUTHORIZED', async () => {
     plex.setFault({ kind: 'unauthorized', times: 1 });
-    await expect(client().getSections()).rejects.toMatchObject({ code: 'PLEX_UNAUTHORIZED', info: { upstreamStatus: 401 } });
+    await expect(client().getSections()).rejects.toMatchObject({
+      code: 'PLEX_UNAUTHORIZED',
+      info: { upstreamStatus: 401 },
+    });
   });
 
   it('403 → PLEX_UNAUTHORIZED', async () => {
@@ -295,19 +367,28 @@ describe('PlexClient failures', () => {
   });
 
   it('unknown section: 404 or 200 without MediaContainer → PLEX_NOT_FOUND', async () => {
-    await expect(drain(client().iterateSectionItems('99'))).rejects.toMatchObject({ statusCode: 404, code: 'PLEX_NOT_FOUND' });
+    await expect(drain(client().iterateSectionItems('99'))).rejects.toMatchObject({
+      statusCode: 404,
+      code: 'PLEX_NOT_FOUND',
+    });
     plex.setFault({ kind: 'empty', path: '/library/sections/1/all' });
     await expect(client().getSectionSize('1')).rejects.toMatchObject({ code: 'PLEX_NOT_FOUND' });
   });
 
   it('an empty {} from the history endpoint is a broken answer (502 PLEX_BAD_RESPONSE), not "no such library"', async () => {
     plex.setFault({ kind: 'empty', path: '/status/sessions/history/all' });
-    await expect(drain(client().iterateHistory(movies))).rejects.toMatchObject({ statusCode: 502, code: 'PLEX_BAD_RESPONSE' });
+    await expect(drain(client().iterateHistory(movies))).rejects.toMatchObject({
+      statusCode: 502,
+      code: 'PLEX_BAD_RESPONSE',
+    });
   });
 
   it('5xx retried a bounded number of times then PLEX_UNAVAILABLE', async () => {
     plex.setFault({ kind: 'status', status: 500 });
-    await expect(client({ retries: 2 }).getSections()).rejects.toMatchObject({ statusCode: 502, code: 'PLEX_UNAVAILABLE' });
+    await expect(client({ retries: 2 }).getSections()).rejects.toMatchObject({
+      statusCode: 502,
+      code: 'PLEX_UNAVAILABLE',
+    });
     expect(plex.requests).toHaveLength(3);
     plex.clearFaults();
     plex.resetStats();
@@ -326,15 +407,32 @@ describe('PlexClient failures', () => {
   it('hanging server → 504 PLEX_TIMEOUT within the timeout', async () => {
     plex.setFault({ kind: 'hang' });
     const t0 = Date.now();
-    await expect(client({ timeoutMs: 150 }).getSections()).rejects.toMatchObject({ statusCode: 504, code: 'PLEX_TIMEOUT' });
+    await expect(client({ timeoutMs: 150 }).getSections()).rejects.toMatchObject({
+      statusCode: 504,
+      code: 'PLEX_TIMEOUT',
+    });
     expect(Date.now() - t0).toBeLessThan(1000);
   });
 
   it('malformed JSON and wrong shapes → PLEX_BAD_RESPONSE', async () => {
     plex.setFault({ kind: 'malformed', times: 1 });
     await expect(client().getSections()).rejects.toMatchObject({ statusCode: 502, code: 'PLEX_BAD_RESPONSE' });
-    plex.setFault({ kind: 'status', status: 200, times: 1, body: JSON.stringify({ MediaContainer: { size: 1, totalSize: 1, Metadata: [{ ratingKey: '1', type: 'movie', title: 'X', addedAt: 'yesterday' }] } }) });
-    await expect(drain(client().iterateSectionItems('1'))).rejects.toMatchObject({ code: 'PLEX_BAD_RESPONSE', message: expect.stringContaining('Metadata.0.addedAt') });
+    plex.setFault({
+      kind: 'status',
+      status: 200,
+      times: 1,
+      body: JSON.stringify({
+        MediaContainer: {
+          size: 1,
+          totalSize: 1,
+          Metadata: [{ ratingKey: '1', type: 'movie', title: 'X', addedAt: 'yesterday' }],
+        },
+      }),
+    });
+    await expect(drain(client().iterateSectionItems('1'))).rejects.toMatchObject({
+      code: 'PLEX_BAD_RESPONSE',
+      message: expect.stringContaining('Metadata.0.addedAt'),
+    });
   });
 
   it('connection reset / truncated body: retried, then PLEX_UNAVAILABLE', async () => {
@@ -347,17 +445,52 @@ describe('PlexClient failures', () => {
   it('normalises numeric strings and tolerates missing optional fields and unknown fields', async () => {
     const body = {
       MediaContainer: {
-        size: '2', totalSize: '2', offset: '0', someNewField: { x: 1 },
+        size: '2',
+        totalSize: '2',
+        offset: '0',
+        someNewField: { x: 1 },
         Metadata: [
-          { ratingKey: 5, type: 'movie', title: 1917, year: '2019', addedAt: '1600000000', updatedAt: '1600000001', viewCount: '3', lastViewedAt: '1700000000', Media: [{ Part: [{ size: '123' }, {}] }], brandNew: true },
+          {
+            ratingKey: 5,
+            type: 'movie',
+            title: 1917,
+            year: '2019',
+            addedAt: '1600000000',
+            updatedAt: '1600000001',
+            viewCount: '3',
+            lastViewedAt: '1700000000',
+            Media: [{ Part: [{ size: '123' }, {}] }],
+            brandNew: true,
+          },
           { ratingKey: '6', type: 'collection', title: 'Set', addedAt: 1600000002, childCount: '1' },
         ],
       },
     };
     plex.setFault({ kind: 'status', status: 200, body: JSON.stringify(body), times: 1 });
     expect(await drain(client().iterateSectionItems('1'))).toEqual([
-      { ratingKey: '5', type: 'movie', title: '1917', year: 2019, addedAt: 1600000000, updatedAt: 1600000001, lastViewedAt: 1700000000, viewCount: 3, sizeBytes: 123 },
-      { ratingKey: '6', type: 'collection', title: 'Set', year: null, addedAt: 1600000002, updatedAt: null, lastViewedAt: null, viewCount: 0, sizeBytes: 0, childCount: 1 },
+      {
+        ratingKey: '5',
+        type: 'movie',
+        title: '1917',
+        year: 2019,
+        addedAt: 1600000000,
+        updatedAt: 1600000001,
+        lastViewedAt: 1700000000,
+        viewCount: 3,
+        sizeBytes: 123,
+      },
+      {
+        ratingKey: '6',
+        type: 'collection',
+        title: 'Set',
+        year: null,
+        addedAt: 1600000002,
+        updatedAt: null,
+        lastViewedAt: null,
+        viewCount: 0,
+        sizeBytes: 0,
+        childCount: 1,
+      },
     ]);
   });
 });

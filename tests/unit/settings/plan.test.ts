@@ -16,7 +16,10 @@ const defaults: ServerDefaults = {
   plexToken: 'ENV-PLEX-TOKEN-0123456789',
   tautulliApiKey: 'env-tautulli-key-abcdef',
 };
-const empty: StoredState = { values: {}, secrets: { plexToken: { state: 'absent' }, tautulliApiKey: { state: 'absent' } } };
+const empty: StoredState = {
+  values: {},
+  secrets: { plexToken: { state: 'absent' }, tautulliApiKey: { state: 'absent' } },
+};
 const withToken: StoredState = {
   values: { defaultThresholdDays: 30 },
   secrets: { plexToken: { state: 'readable', value: 'user-token-0123456789' }, tautulliApiKey: { state: 'absent' } },
@@ -40,7 +43,12 @@ describe('applyUpdate', () => {
   });
 
   it('sending the default for an unset field keeps following the default', () => {
-    const r = apply(empty, { plexUrl: 'http://env-plex:32400/', defaultThresholdDays: 90, timezone: 'UTC', excludedLibraryIds: [] });
+    const r = apply(empty, {
+      plexUrl: 'http://env-plex:32400/',
+      defaultThresholdDays: 90,
+      timezone: 'UTC',
+      excludedLibraryIds: [],
+    });
     expect(r.changed).toEqual([]);
     expect(r.next.values).toEqual({});
   });
@@ -50,7 +58,13 @@ describe('applyUpdate', () => {
   });
 
   it('a new secret replaces an unreadable one', () => {
-    const broken: StoredState = { ...empty, secrets: { ...empty.secrets, plexToken: { state: 'unreadable', code: 'SECRET_UNREADABLE', reason: 'tampered', box: {} } } };
+    const broken: StoredState = {
+      ...empty,
+      secrets: {
+        ...empty.secrets,
+        plexToken: { state: 'unreadable', code: 'SECRET_UNREADABLE', reason: 'tampered', box: {} },
+      },
+    };
     const r = apply(broken, { plexToken: 'fresh-token-0123456789' });
     expect(r.changed).toEqual(['plexToken']);
     expect(r.next.secrets.plexToken).toEqual({ state: 'readable', value: 'fresh-token-0123456789' });
@@ -73,7 +87,10 @@ describe('resolveEffective', () => {
   });
 
   it("drops the server's Tautulli for a user on their own Plex (its history is about another server)", () => {
-    const withEnvTautulli: ServerDefaults = { ...defaults, plain: { ...defaults.plain, tautulliUrl: 'http://env-tautulli:8181' } };
+    const withEnvTautulli: ServerDefaults = {
+      ...defaults,
+      plain: { ...defaults.plain, tautulliUrl: 'http://env-tautulli:8181' },
+    };
     expect(resolveEffective(empty, withEnvTautulli).secrets.tautulliApiKey.source).toBe('default');
     const own = resolveEffective({ ...empty, values: { plexUrl: 'http://my-plex:32400' } }, withEnvTautulli);
     expect(own.plain.tautulliUrl).toEqual({ value: null, source: 'none' });
@@ -96,7 +113,12 @@ describe('maskSecret', () => {
       readable: true,
     });
     expect(maskSecret({ source: 'user', stored: { state: 'readable', value: 'short-1234' } }).last4).toBeNull();
-    expect(maskSecret({ source: 'default', value: 'ENV-PLEX-TOKEN-0123456789' })).toEqual({ configured: true, source: 'default', last4: null, readable: true });
+    expect(maskSecret({ source: 'default', value: 'ENV-PLEX-TOKEN-0123456789' })).toEqual({
+      configured: true,
+      source: 'default',
+      last4: null,
+      readable: true,
+    });
     expect(maskSecret({ source: 'none' })).toEqual({ configured: false, source: 'none', last4: null });
   });
 });

@@ -4,7 +4,9 @@ import { httpUrlProblem, LibraryIds, Settings, SettingsUpdate, TimeZone } from '
 const parse = (body: unknown) => SettingsUpdate.safeParse(body);
 const failingPaths = (body: unknown): string[] => {
   const r = parse(body);
-  return r.success ? [] : r.error.issues.map((i) => (i.path.length ? i.path.join('.') : `(${'keys' in i ? String(i.keys) : i.code})`));
+  return r.success
+    ? []
+    : r.error.issues.map((i) => (i.path.length ? i.path.join('.') : `(${'keys' in i ? String(i.keys) : i.code})`));
 };
 
 describe('URLs', () => {
@@ -67,16 +69,21 @@ describe('excluded library ids', () => {
   it('deduplicates, keeping order', () => {
     expect(LibraryIds.parse(['3', '1', '3', '2', '1'])).toEqual(['3', '1', '2']);
   });
-  it.each([[[1]], [['a']], [['-1']], [['12345678901']], [Array.from({ length: 501 }, (_, i) => String(i))], ['3']])('rejects %j', (ids) => {
-    expect(LibraryIds.safeParse(ids).success).toBe(false);
-  });
+  it.each([[[1]], [['a']], [['-1']], [['12345678901']], [Array.from({ length: 501 }, (_, i) => String(i))], ['3']])(
+    'rejects %j',
+    (ids) => {
+      expect(LibraryIds.safeParse(ids).success).toBe(false);
+    },
+  );
 });
 
 describe('SettingsUpdate (the PUT body)', () => {
   it('accepts any subset, nulls and masked secrets', () => {
     expect(parse({}).success).toBe(true);
     expect(parse({ plexToken: null, plexUrl: null, timezone: null }).success).toBe(true);
-    expect(parse({ plexToken: { configured: true, source: 'user', last4: 'abcd', readable: true } }).success).toBe(true);
+    expect(parse({ plexToken: { configured: true, source: 'user', last4: 'abcd', readable: true } }).success).toBe(
+      true,
+    );
   });
 
   it.each([
@@ -114,20 +121,38 @@ describe('SettingsUpdate (the PUT body)', () => {
   });
 
   it('never accepts an object with an operator or unknown key anywhere (property)', () => {
-    const badKey = fc.oneof(fc.stringMatching(/^\$[a-z]{1,8}$/), fc.constantFrom('__proto__', 'constructor', 'prototype'));
+    const badKey = fc.oneof(
+      fc.stringMatching(/^\$[a-z]{1,8}$/),
+      fc.constantFrom('__proto__', 'constructor', 'prototype'),
+    );
     fc.assert(
-      fc.property(fc.constantFrom('plexUrl', 'plexToken', 'tautulliApiKey', 'timezone', 'defaultThresholdDays', 'excludedLibraryIds', ''), badKey, fc.jsonValue(), (field, key, value) => {
-        const inner = JSON.parse(`{${JSON.stringify(key)}: ${JSON.stringify(value ?? null)}}`) as unknown;
-        const body = field ? { [field]: inner } : inner;
-        expect(parse(body).success).toBe(false);
-      }),
+      fc.property(
+        fc.constantFrom(
+          'plexUrl',
+          'plexToken',
+          'tautulliApiKey',
+          'timezone',
+          'defaultThresholdDays',
+          'excludedLibraryIds',
+          '',
+        ),
+        badKey,
+        fc.jsonValue(),
+        (field, key, value) => {
+          const inner = JSON.parse(`{${JSON.stringify(key)}: ${JSON.stringify(value ?? null)}}`) as unknown;
+          const body = field ? { [field]: inner } : inner;
+          expect(parse(body).success).toBe(false);
+        },
+      ),
     );
   });
 
   it('any valid settings object parses, and its parse output parses to itself', () => {
     const arb = fc.record(
       {
-        plexUrl: fc.webUrl({ withQueryParameters: false, withFragments: false }).filter((u) => httpUrlProblem(u) === undefined),
+        plexUrl: fc
+          .webUrl({ withQueryParameters: false, withFragments: false })
+          .filter((u) => httpUrlProblem(u) === undefined),
         plexToken: fc.stringMatching(/^[A-Za-z0-9_-]{20}$/),
         defaultThresholdDays: fc.integer({ min: 1, max: 3650 }),
         cacheTtlMinutes: fc.integer({ min: 1, max: 10080 }),

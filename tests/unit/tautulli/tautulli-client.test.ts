@@ -41,14 +41,32 @@ beforeEach(() => {
 });
 
 const client = (over: Partial<TautulliClientOptions> = {}) =>
-  new TautulliClient({ baseUrl: tautulli.url, apiKey: KEY, timeoutMs: 2000, retries: 2, concurrency: 3, pageSize: 50, retryBaseDelayMs: 5, ...over });
-const rows = async (c: TautulliClient, section: string) => new Map((await drain((await c.getLibraryMediaInfo(section)).pages)).map((r) => [r.ratingKey, r]));
+  new TautulliClient({
+    baseUrl: tautulli.url,
+    apiKey: KEY,
+    timeoutMs: 2000,
+    retries: 2,
+    concurrency: 3,
+    pageSize: 50,
+    retryBaseDelayMs: 5,
+    ...over,
+  });
+const rows = async (c: TautulliClient, section: string) =>
+  new Map((await drain((await c.getLibraryMediaInfo(section)).pages)).map((r) => [r.ratingKey, r]));
 
 describe('TautulliClient reads', () => {
   it('get_server_identity: the machine identifier of the Plex server Tautulli watches; {} (it cannot reach its Plex) → null', async () => {
-    expect(await client().getServerIdentity()).toEqual({ machineIdentifier: small.machineIdentifier, version: small.version });
+    expect(await client().getServerIdentity()).toEqual({
+      machineIdentifier: small.machineIdentifier,
+      version: small.version,
+    });
     expect(tautulli.requests.at(-1)?.query).toMatchObject({ cmd: 'get_server_identity' });
-    tautulli.setFault({ kind: 'status', status: 200, times: 1, body: JSON.stringify({ response: { result: 'success', message: null, data: {} } }) });
+    tautulli.setFault({
+      kind: 'status',
+      status: 200,
+      times: 1,
+      body: JSON.stringify({ response: { result: 'success', message: null, data: {} } }),
+    });
     expect(await client().getServerIdentity()).toEqual({ machineIdentifier: null, version: null });
   });
 
@@ -62,8 +80,26 @@ describe('TautulliClient reads', () => {
 
   it('getLibraries normalises string counts, keeps ids as strings', async () => {
     expect(await client().getLibraries()).toEqual([
-      { sectionId: '1', sectionName: 'Movies', sectionType: 'movie', agent: 'tv.plex.agents.movie', count: 5, parentCount: null, childCount: null, isActive: true },
-      { sectionId: '2', sectionName: 'TV Shows', sectionType: 'show', agent: 'tv.plex.agents.series', count: 1, parentCount: 1, childCount: 2, isActive: true },
+      {
+        sectionId: '1',
+        sectionName: 'Movies',
+        sectionType: 'movie',
+        agent: 'tv.plex.agents.movie',
+        count: 5,
+        parentCount: null,
+        childCount: null,
+        isActive: true,
+      },
+      {
+        sectionId: '2',
+        sectionName: 'TV Shows',
+        sectionType: 'show',
+        agent: 'tv.plex.agents.series',
+        count: 1,
+        parentCount: 1,
+        childCount: 2,
+        isActive: true,
+      },
     ]);
   });
 
@@ -71,7 +107,16 @@ describe('TautulliClient reads', () => {
     const info = await client().getLibraryMediaInfo(movies);
     expect(info).toMatchObject({ sectionId: movies, lastRefreshed: NOW - 2 * DAY, recordsTotal: 5 });
     const all = new Map((await drain(info.pages)).map((r) => [r.ratingKey, r]));
-    expect(all.get(alpha)).toEqual({ ratingKey: alpha, title: 'Alpha', mediaType: 'movie', addedAt: NOW - 400 * DAY, year: 2001, fileSizeBytes: 1_111_111_111, lastPlayed: NOW - 5 * DAY, playCount: 2 });
+    expect(all.get(alpha)).toEqual({
+      ratingKey: alpha,
+      title: 'Alpha',
+      mediaType: 'movie',
+      addedAt: NOW - 400 * DAY,
+      year: 2001,
+      fileSizeBytes: 1_111_111_111,
+      lastPlayed: NOW - 5 * DAY,
+      playCount: 2,
+    });
     expect(all.get(bravo)).toMatchObject({ fileSizeBytes: 2_000, lastPlayed: null, playCount: 0 }); // first version only, like Tautulli
     expect(all.get(oldPlays)).toMatchObject({ lastPlayed: null, playCount: 0 });
     expect(all.get(manual)).toMatchObject({ lastPlayed: null, playCount: 0 });
@@ -81,7 +126,18 @@ describe('TautulliClient reads', () => {
 
   it('show rows: one per show, file size null (""), stats over all episodes and users', async () => {
     const all = await rows(client(), shows);
-    expect([...all.values()]).toEqual([{ ratingKey: show, title: 'Show One', mediaType: 'show', addedAt: NOW - 500 * DAY, year: 2000, fileSizeBytes: null, lastPlayed: NOW - 20 * DAY, playCount: 2 }]);
+    expect([...all.values()]).toEqual([
+      {
+        ratingKey: show,
+        title: 'Show One',
+        mediaType: 'show',
+        addedAt: NOW - 500 * DAY,
+        year: 2000,
+        fileSizeBytes: null,
+        lastPlayed: NOW - 20 * DAY,
+        playCount: 2,
+      },
+    ]);
   });
 });
 
@@ -107,7 +163,13 @@ describe('TautulliClient paging', () => {
     const added = all.map((r) => r.addedAt);
     expect(added).toEqual([...added].sort((x, y) => x - y));
     for (const r of bigT.requests) {
-      expect(r.query).toMatchObject({ cmd: 'get_library_media_info', section_id: '1', length: '7', order_column: 'added_at', order_dir: 'asc' });
+      expect(r.query).toMatchObject({
+        cmd: 'get_library_media_info',
+        section_id: '1',
+        length: '7',
+        order_column: 'added_at',
+        order_dir: 'asc',
+      });
     }
     const starts = bigT.requests.map((r) => Number(r.query.start)).sort((x, y) => x - y);
     expect(starts).toEqual(Array.from({ length: Math.ceil(all.length / 7) }, (_, i) => i * 7));
@@ -118,7 +180,9 @@ describe('TautulliClient paging', () => {
   it('a failing page fails the read', async () => {
     bigT.setFault({ kind: 'status', status: 500, match: (r) => r.query.start === '21' });
     const c = client({ baseUrl: bigT.url, pageSize: 7, retries: 1 });
-    await expect(c.getLibraryMediaInfo('1').then((info) => drain(info.pages))).rejects.toMatchObject({ code: 'TAUTULLI_UNAVAILABLE' });
+    await expect(c.getLibraryMediaInfo('1').then((info) => drain(info.pages))).rejects.toMatchObject({
+      code: 'TAUTULLI_UNAVAILABLE',
+    });
   });
 });
 
@@ -126,14 +190,23 @@ describe('TautulliClient failures', () => {
   it('bad key: HTTP 400 envelope → 502 TAUTULLI_UNAUTHORIZED, key not in the error', async () => {
     const err = await caught(() => client({ apiKey: 'not-the-key-42' }).getLibraries());
     expect(err).toBeInstanceOf(UpstreamError);
-    expect(err).toMatchObject({ statusCode: 502, code: 'TAUTULLI_UNAUTHORIZED', message: expect.stringContaining('Invalid apikey') });
-    expect(JSON.stringify({ m: (err as Error).message, d: (err as UpstreamError).details })).not.toContain('not-the-key-42');
+    expect(err).toMatchObject({
+      statusCode: 502,
+      code: 'TAUTULLI_UNAUTHORIZED',
+      message: expect.stringContaining('Invalid apikey'),
+    });
+    expect(JSON.stringify({ m: (err as Error).message, d: (err as UpstreamError).details })).not.toContain(
+      'not-the-key-42',
+    );
     expect(tautulli.requests).toHaveLength(1); // 400 is not retried
   });
 
   it('key regenerated at runtime (unauthorized fault) → TAUTULLI_UNAUTHORIZED', async () => {
     tautulli.setFault({ kind: 'unauthorized', times: 1 });
-    await expect(client().getLibraries()).rejects.toMatchObject({ code: 'TAUTULLI_UNAUTHORIZED', info: { upstreamStatus: 400 } });
+    await expect(client().getLibraries()).rejects.toMatchObject({
+      code: 'TAUTULLI_UNAUTHORIZED',
+      info: { upstreamStatus: 400 },
+    });
   });
 
   it('missing key → TAUTULLI_UNAUTHORIZED ("Parameter apikey is required")', async () => {
@@ -141,17 +214,30 @@ describe('TautulliClient failures', () => {
   });
 
   it('other 400 errors → TAUTULLI_BAD_RESPONSE', async () => {
-    tautulli.setFault({ kind: 'status', status: 400, body: JSON.stringify({ response: { result: 'error', message: 'Unknown command: get_libraries', data: {} } }) });
-    await expect(client().getLibraries()).rejects.toMatchObject({ code: 'TAUTULLI_BAD_RESPONSE', message: expect.stringContaining('Unknown command') });
+    tautulli.setFault({
+      kind: 'status',
+      status: 400,
+      body: JSON.stringify({ response: { result: 'error', message: 'Unknown command: get_libraries', data: {} } }),
+    });
+    await expect(client().getLibraries()).rejects.toMatchObject({
+      code: 'TAUTULLI_BAD_RESPONSE',
+      message: expect.stringContaining('Unknown command'),
+    });
   });
 
   it('unknown section (success with draw 0) → TAUTULLI_NOT_FOUND, not an empty list', async () => {
-    await expect(client().getLibraryMediaInfo('99')).rejects.toMatchObject({ statusCode: 404, code: 'TAUTULLI_NOT_FOUND' });
+    await expect(client().getLibraryMediaInfo('99')).rejects.toMatchObject({
+      statusCode: 404,
+      code: 'TAUTULLI_NOT_FOUND',
+    });
   });
 
   it('500 retried a bounded number of times → TAUTULLI_UNAVAILABLE; recovers if it stops', async () => {
     tautulli.setFault({ kind: 'status', status: 500 });
-    await expect(client({ retries: 2 }).getLibraries()).rejects.toMatchObject({ statusCode: 502, code: 'TAUTULLI_UNAVAILABLE' });
+    await expect(client({ retries: 2 }).getLibraries()).rejects.toMatchObject({
+      statusCode: 502,
+      code: 'TAUTULLI_UNAVAILABLE',
+    });
     expect(tautulli.requests).toHaveLength(3);
     tautulli.clearFaults();
     tautulli.setFault({ kind: 'status', status: 500, times: 1 });
@@ -167,7 +253,10 @@ describe('TautulliClient failures', () => {
 
   it('hang → 504 TAUTULLI_TIMEOUT; malformed → TAUTULLI_BAD_RESPONSE; reset → TAUTULLI_UNAVAILABLE', async () => {
     tautulli.setFault({ kind: 'hang', times: 1 });
-    await expect(client({ timeoutMs: 150 }).verify()).rejects.toMatchObject({ statusCode: 504, code: 'TAUTULLI_TIMEOUT' });
+    await expect(client({ timeoutMs: 150 }).verify()).rejects.toMatchObject({
+      statusCode: 504,
+      code: 'TAUTULLI_TIMEOUT',
+    });
     tautulli.setFault({ kind: 'malformed', times: 1 });
     await expect(client().verify()).rejects.toMatchObject({ code: 'TAUTULLI_BAD_RESPONSE' });
     tautulli.setFault({ kind: 'down' });
@@ -177,29 +266,91 @@ describe('TautulliClient failures', () => {
   it('401/403 from a proxy → TAUTULLI_UNAUTHORIZED; wrong URL (404 HTML) → TAUTULLI_BAD_RESPONSE', async () => {
     tautulli.setFault({ kind: 'status', status: 401, body: '<html>login</html>', times: 1 });
     await expect(client().verify()).rejects.toMatchObject({ code: 'TAUTULLI_UNAUTHORIZED' });
-    await expect(client({ baseUrl: `${tautulli.url}/wrong` }).verify()).rejects.toMatchObject({ code: 'TAUTULLI_BAD_RESPONSE', message: expect.stringContaining('404') });
+    await expect(client({ baseUrl: `${tautulli.url}/wrong` }).verify()).rejects.toMatchObject({
+      code: 'TAUTULLI_BAD_RESPONSE',
+      message: expect.stringContaining('404'),
+    });
   });
 
   it('normalises numeric strings, "" and null; tolerates unknown fields', async () => {
     const data = {
-      recordsFiltered: '2', recordsTotal: 2, draw: 1, last_refreshed: '1700400000', future: 'x',
+      recordsFiltered: '2',
+      recordsTotal: 2,
+      draw: 1,
+      last_refreshed: '1700400000',
+      future: 'x',
       data: [
-        { rating_key: 101, title: 'A', media_type: 'movie', added_at: '1600000100', year: '', file_size: 3333, last_played: '1700000000', play_count: '4', extra: 1 },
-        { rating_key: '102', title: 'B', media_type: 'movie', added_at: 1600000200, year: null, file_size: '', last_played: null, play_count: null },
+        {
+          rating_key: 101,
+          title: 'A',
+          media_type: 'movie',
+          added_at: '1600000100',
+          year: '',
+          file_size: 3333,
+          last_played: '1700000000',
+          play_count: '4',
+          extra: 1,
+        },
+        {
+          rating_key: '102',
+          title: 'B',
+          media_type: 'movie',
+          added_at: 1600000200,
+          year: null,
+          file_size: '',
+          last_played: null,
+          play_count: null,
+        },
       ],
     };
-    tautulli.setFault({ kind: 'status', status: 200, times: 1, body: JSON.stringify({ response: { result: 'success', message: null, data } }) });
+    tautulli.setFault({
+      kind: 'status',
+      status: 200,
+      times: 1,
+      body: JSON.stringify({ response: { result: 'success', message: null, data } }),
+    });
     const info = await client().getLibraryMediaInfo('1');
     expect(info.lastRefreshed).toBe(1700400000);
     expect(await drain(info.pages)).toEqual([
-      { ratingKey: '101', title: 'A', mediaType: 'movie', addedAt: 1600000100, year: null, fileSizeBytes: 3333, lastPlayed: 1700000000, playCount: 4 },
-      { ratingKey: '102', title: 'B', mediaType: 'movie', addedAt: 1600000200, year: null, fileSizeBytes: null, lastPlayed: null, playCount: 0 },
+      {
+        ratingKey: '101',
+        title: 'A',
+        mediaType: 'movie',
+        addedAt: 1600000100,
+        year: null,
+        fileSizeBytes: 3333,
+        lastPlayed: 1700000000,
+        playCount: 4,
+      },
+      {
+        ratingKey: '102',
+        title: 'B',
+        mediaType: 'movie',
+        addedAt: 1600000200,
+        year: null,
+        fileSizeBytes: null,
+        lastPlayed: null,
+        playCount: 0,
+      },
     ]);
   });
 
   it('a row missing a field we use → TAUTULLI_BAD_RESPONSE', async () => {
-    const data = { recordsFiltered: 1, recordsTotal: 1, draw: 1, data: [{ rating_key: '1', title: 'A', media_type: 'movie' }] };
-    tautulli.setFault({ kind: 'status', status: 200, times: 1, body: JSON.stringify({ response: { result: 'success', message: null, data } }) });
-    await expect(client().getLibraryMediaInfo('1')).rejects.toMatchObject({ code: 'TAUTULLI_BAD_RESPONSE', message: expect.stringContaining('added_at') });
+    const data = {
+      recordsFiltered: 1,
+      recordsTotal: 1,
+      draw: 1,
+      data: [{ rating_key: '1', title: 'A', media_type: 'movie' }],
+    };
+    tautulli.setFault({
+      kind: 'status',
+      status: 200,
+      times: 1,
+      body: JSON.stringify({ response: { result: 'success', message: null, data } }),
+    });
+    await expect(client().getLibraryMediaInfo('1')).rejects.toMatchObject({
+      code: 'TAUTULLI_BAD_RESPONSE',
+      message: expect.stringContaining('added_at'),
+    });
   });
 });

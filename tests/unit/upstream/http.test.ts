@@ -17,7 +17,11 @@ beforeAll(async () => {
     secret: SECRET,
     latencyMs: 10,
     errorBody: (status) => ({ status, body: `error ${status}` }),
-    handle: (req) => ({ status: req.authorized ? 200 : 401, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ok: req.authorized }) }),
+    handle: (req) => ({
+      status: req.authorized ? 200 : 401,
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ ok: req.authorized }),
+    }),
   });
 });
 afterAll(() => server.close());
@@ -27,7 +31,16 @@ beforeEach(() => {
 });
 
 const client = (over: Partial<UpstreamHttpOptions> = {}) =>
-  new UpstreamHttp({ service: 'plex', baseUrl: server.url, secretQuery: { key: SECRET }, timeoutMs: 2000, retries: 2, concurrency: 4, retryBaseDelayMs: 5, ...over });
+  new UpstreamHttp({
+    service: 'plex',
+    baseUrl: server.url,
+    secretQuery: { key: SECRET },
+    timeoutMs: 2000,
+    retries: 2,
+    concurrency: 4,
+    retryBaseDelayMs: 5,
+    ...over,
+  });
 
 describe('UpstreamHttp', () => {
   it('sends the secret query parameter and returns the body', async () => {
@@ -51,7 +64,12 @@ describe('UpstreamHttp', () => {
     server.setFault({ kind: 'status', status: 500 });
     const err = await caught(() => client({ retries: 3 }).get({ path: '/x' }));
     expect(err).toBeInstanceOf(UpstreamError);
-    expect(err).toMatchObject({ statusCode: 502, code: 'PLEX_UNAVAILABLE', expose: true, info: { upstreamStatus: 500, attempts: 4 } });
+    expect(err).toMatchObject({
+      statusCode: 502,
+      code: 'PLEX_UNAVAILABLE',
+      expose: true,
+      info: { upstreamStatus: 500, attempts: 4 },
+    });
     expect(server.requests).toHaveLength(4);
   });
 
@@ -76,7 +94,11 @@ describe('UpstreamHttp', () => {
     const t0 = Date.now();
     const err = await caught(() => client({ retries: 1, maxRetryAfterMs: 50 }).get({ path: '/x' }));
     expect(Date.now() - t0).toBeLessThan(1500);
-    expect(err).toMatchObject({ code: 'PLEX_UNAVAILABLE', headers: { 'Retry-After': '3600' }, info: { upstreamStatus: 429 } });
+    expect(err).toMatchObject({
+      code: 'PLEX_UNAVAILABLE',
+      headers: { 'Retry-After': '3600' },
+      info: { upstreamStatus: 429 },
+    });
   });
 
   it('times out a hanging upstream with *_TIMEOUT (504) and does not retry it', async () => {
@@ -108,7 +130,14 @@ describe('UpstreamHttp', () => {
   });
 
   it('maps a refused connection to *_UNAVAILABLE', async () => {
-    const dead = await startFakeServer({ secretHeader: 'x', secretQuery: 'k', headerAuthenticates: true, secret: 's', errorBody: () => ({ status: 500, body: '' }), handle: () => ({ status: 200, body: '' }) });
+    const dead = await startFakeServer({
+      secretHeader: 'x',
+      secretQuery: 'k',
+      headerAuthenticates: true,
+      secret: 's',
+      errorBody: () => ({ status: 500, body: '' }),
+      handle: () => ({ status: 200, body: '' }),
+    });
     const url = dead.url;
     await dead.close();
     const err = await caught(() => client({ baseUrl: url, retries: 1 }).get({ path: '/x' }));
@@ -137,7 +166,9 @@ describe('UpstreamHttp', () => {
     const c = client();
     server.setFault({ kind: 'malformed', times: 1 });
     const bad = await c.get({ path: '/x' });
-    expect(() => c.parse(bad, z.object({ ok: z.boolean() }))).toThrow(expect.objectContaining({ code: 'PLEX_BAD_RESPONSE', statusCode: 502 }));
+    expect(() => c.parse(bad, z.object({ ok: z.boolean() }))).toThrow(
+      expect.objectContaining({ code: 'PLEX_BAD_RESPONSE', statusCode: 502 }),
+    );
     const good = await c.get({ path: '/x' });
     expect(() => c.parse(good, z.object({ ok: z.string() }))).toThrow(/ok: /);
   });

@@ -28,10 +28,14 @@ describe('orderedPages', () => {
     let started = 0;
     let consumed = 0;
     let maxAhead = 0;
-    for await (const _ of orderedPages(20, async (i) => {
-      started++;
-      return i;
-    }, { lookAhead: 2 })) {
+    for await (const _ of orderedPages(
+      20,
+      async (i) => {
+        started++;
+        return i;
+      },
+      { lookAhead: 2 },
+    )) {
       consumed++;
       await delay(2);
       maxAhead = Math.max(maxAhead, started - consumed);
@@ -62,10 +66,14 @@ describe('orderedPages', () => {
   });
 
   it('propagates a page failure instead of ending quietly', async () => {
-    const pages = orderedPages(5, async (i) => {
-      if (i === 2) throw new Error('page 2 failed');
-      return i;
-    }, { lookAhead: 4 });
+    const pages = orderedPages(
+      5,
+      async (i) => {
+        if (i === 2) throw new Error('page 2 failed');
+        return i;
+      },
+      { lookAhead: 4 },
+    );
     const seen: number[] = [];
     await expect(
       (async () => {
@@ -80,10 +88,15 @@ describe('offsetPages', () => {
   it('yields the first page then fetches the rest by offset', async () => {
     const starts: number[] = [];
     const all: number[] = [];
-    const pages = offsetPages({ rows: [0, 1, 2], total: 10 }, 3, async (start) => {
-      starts.push(start);
-      return Array.from({ length: Math.min(3, 10 - start) }, (_, k) => start + k);
-    }, { lookAhead: 2 });
+    const pages = offsetPages(
+      { rows: [0, 1, 2], total: 10 },
+      3,
+      async (start) => {
+        starts.push(start);
+        return Array.from({ length: Math.min(3, 10 - start) }, (_, k) => start + k);
+      },
+      { lookAhead: 2 },
+    );
     for await (const p of pages) all.push(...p);
     expect(all).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(starts).toEqual([3, 6, 9]);

@@ -3,7 +3,13 @@
  * captured (logger at DEBUG), and neither the token nor the API key may appear
  * in it, nor in any error message or details.
  */
-import { generateLibrary, startFakePlex, startFakeTautulli, type FakePlex, type FakeTautulli } from '../../../dev/fakes';
+import {
+  generateLibrary,
+  startFakePlex,
+  startFakeTautulli,
+  type FakePlex,
+  type FakeTautulli,
+} from '../../../dev/fakes';
 import { PlexClient, PLEX_TYPE } from '../../../lib/plex';
 import { TautulliClient } from '../../../lib/tautulli';
 import { drain } from '../../helpers/async';
@@ -43,7 +49,13 @@ it('neither the Plex token nor the Tautulli key appears in logs or errors', asyn
     await attempt(() => p.getSectionSize('99'));
     await attempt(() => t.getLibraryMediaInfo('99'));
     for (const fake of [plex, tautulli]) {
-      for (const fault of [{ kind: 'status', status: 500 }, { kind: 'hang' }, { kind: 'malformed' }, { kind: 'down' }, { kind: 'truncated' }] as const) {
+      for (const fault of [
+        { kind: 'status', status: 500 },
+        { kind: 'hang' },
+        { kind: 'malformed' },
+        { kind: 'down' },
+        { kind: 'truncated' },
+      ] as const) {
         fake.setFault({ ...fault, times: 2 });
         await attempt(() => p.verify());
         await attempt(() => t.verify());
@@ -54,7 +66,10 @@ it('neither the Plex token nor the Tautulli key appears in logs or errors', asyn
 
   expect(output.split('\n').filter((l) => l.includes('upstream call')).length).toBeGreaterThan(40); // we did capture the logs
   expect(errors.length).toBeGreaterThan(10);
-  const everything = [output, ...errors.map((e) => `${String(e)} ${JSON.stringify(e)} ${(e as Error).stack ?? ''}`)].join('\n');
+  const everything = [
+    output,
+    ...errors.map((e) => `${String(e)} ${JSON.stringify(e)} ${(e as Error).stack ?? ''}`),
+  ].join('\n');
   expect(everything).not.toContain(TOKEN);
   expect(everything).not.toContain(KEY);
   expect(everything).toContain('TAUTULLI_UNAUTHORIZED'); // sanity: the errors are there
