@@ -104,6 +104,22 @@ const toSection = (s: PlexSection): SectionInfo => ({
 /** Auth failures must never fall back to a cached proof: the credential itself is bad. */
 const isAuthFailure = (e: UpstreamError) => e.kind === 'unauthorized';
 
+export interface ResolveOptions {
+  maxAgeMs: number;
+  force?: boolean;
+  signal?: AbortSignal;
+  now?: () => number;
+  beforeProve?: () => Promise<void>;
+}
+
+/** A stored proof as the use cases see it (an old proof without ownership fails closed). */
+const accessOf = (doc: AccessDoc): ServerAccess => ({
+  machineIdentifier: doc.machineIdentifier,
+  sections: doc.sections,
+  ownership: doc.ownership ?? 'not-owner',
+  verifiedAt: doc.verifiedAt.getTime(),
+});
+
 export class AccessResolver {
   constructor(private readonly db: () => Promise<Db> = getDb) {}
 
@@ -117,55 +133,17 @@ export class AccessResolver {
    * rejection), an older proof of THIS credential still stands, flagged
    * `plexDown`, so cached snapshots can be served stale.
    */
-  async resolve(
-    creds: PlexCredentials,
-    client: PlexClient,
-    opts: {
-      maxAgeMs: number;
-      force?: boolean;
-      signal?: AbortSignal;
-      now?: () => number;
-      beforeProve?: () => Promise<void>;
-    },
-  ): Promise<ServerAccess> {
+  async resolve(creds: PlexCredentials, client: PlexClient, opts: ResolveOptions): Promise<ServerAccess> {
     const now = opts.now ?? Date.now;
     const fp = accessFingerprint(creds);
     const _id = derivedId('media-access', fp);
-    let doc = memo.get(fp) ?? (await (await this.col()).findOne({ _id })) ?? undefined;
+    const doc = memo.get(fp) ?? (await (await this.col()).findOne({ _id })) ?? undefined;
     if (doc) memo.set(fp, doc);
-    if (doc?.ownership && !opts.force && now() - doc.verifiedAt.getTime() < opts.maxAgeMs) {
-      return {
-        machineIdentifier: doc.machineIdentifier,
-        sections: doc.sections,
-        ownership: doc.ownership,
-        verifiedAt: doc.verifiedAt.getTime(),
-      };
-    }
+    if (doc?.ownership && !opts.force && now() - doc.verifiedAt.getTime() < opts.maxAgeMs) return accessOf(doc);
     // Proving calls the user's server: the caller may limit how often (throws, e.g. 429).
     await opts.beforeProve?.();
     try {
-      // Sections need the token; /identity alone would prove only that the host answers.
-      const [sections, identity, admin] = await Promise.all([
-        client.getSections(opts.signal),
-        client.getIdentity(opts.signal),
-        client.isServerAdmin(opts.signal),
-      ]);
-      const ownership: TokenOwnership = admin === 'admin' ? 'owner' : 'not-owner';
-      doc = {
-        _id,
-        machineIdentifier: identity.machineIdentifier,
-        sections: sections.map(toSection),
-        ownership,
-        verifiedAt: new Date(now()),
-      };
-      await (await this.col()).replaceOne({ _id }, doc, { upsert: true });
-      memo.set(fp, doc);
-      return {
-        machineIdentifier: doc.machineIdentifier,
-        sections: doc.sections,
-        ownership,
-        verifiedAt: doc.verifiedAt.getTime(),
-      };
+      return accessOf(await this.prove(fp, _id, client, opts.signal, now));
     } catch (e) {
       if (!isUpstreamError(e) || e.service !== 'plex') throw e;
       if (isAuthFailure(e)) {
@@ -178,14 +156,34 @@ export class AccessResolver {
         code: e.code,
         machineIdentifier: doc.machineIdentifier,
       });
-      return {
-        machineIdentifier: doc.machineIdentifier,
-        sections: doc.sections,
-        ownership: doc.ownership ?? 'not-owner',
-        verifiedAt: doc.verifiedAt.getTime(),
-        plexDown: e,
-      };
+      return { ...accessOf(doc), plexDown: e };
     }
+  }
+
+  /** Asks Plex, stores and memoises the proof. */
+  private async prove(
+    fp: string,
+    _id: AccessDoc['_id'],
+    client: PlexClient,
+    signal: AbortSignal | undefined,
+    now: () => number,
+  ): Promise<AccessDoc> {
+    // Sections need the token; /identity alone would prove only that the host answers.
+    const [sections, identity, admin] = await Promise.all([
+      client.getSections(signal),
+      client.getIdentity(signal),
+      client.isServerAdmin(signal),
+    ]);
+    const doc: AccessDoc = {
+      _id,
+      machineIdentifier: identity.machineIdentifier,
+      sections: sections.map(toSection),
+      ownership: admin === 'admin' ? 'owner' : 'not-owner',
+      verifiedAt: new Date(now()),
+    };
+    await (await this.col()).replaceOne({ _id }, doc, { upsert: true });
+    memo.set(fp, doc);
+    return doc;
   }
 
   /** Forget the in-memory proofs (tests). */

@@ -69,6 +69,22 @@ export interface PolicyDeps {
   backgroundRefresh: boolean;
 }
 
+const answerOf = (snapshot: LoadedSnapshot, cache: CacheState, nowMs: number): SnapshotAnswer => ({
+  snapshot,
+  cache,
+  ageMs: Math.max(0, nowMs - snapshot.meta.fetchedAt),
+});
+
+/** Serving stale is capped: past MAX_STALE_MS the failure itself is the answer. */
+const refuseIfTooOld = (h: HeadDoc, cause: APIError, sectionId: string, nowMs: number): void => {
+  const ageMs = nowMs - h.fetchedAt;
+  if (ageMs > MAX_STALE_MS) {
+    logger.warn('plex unreachable and the snapshot is too old to serve', { code: cause.code, sectionId, ageMs });
+    throw cause;
+  }
+  logger.warn('serving a stale snapshot', { code: cause.code, sectionId, ageMs });
+};
+
 /** The library's snapshot under the cache policy (see the file comment). */
 export const snapshotFor = async (
   deps: PolicyDeps,
@@ -81,22 +97,9 @@ export const snapshotFor = async (
   if (ctx.access.ownership === 'not-owner' && !ctx.tautulli) throw plexNotOwner();
   const head = await deps.store.readHead(ref);
   const { plexDown } = ctx.access;
-  const answer = (snapshot: LoadedSnapshot, cache: CacheState): SnapshotAnswer => ({
-    snapshot,
-    cache,
-    ageMs: Math.max(0, deps.now() - snapshot.meta.fetchedAt),
-  });
+  const answer = (snapshot: LoadedSnapshot, cache: CacheState): SnapshotAnswer => answerOf(snapshot, cache, deps.now());
   const stale = async (h: HeadDoc, cause: APIError): Promise<SnapshotAnswer> => {
-    const ageMs = deps.now() - h.fetchedAt;
-    if (ageMs > MAX_STALE_MS) {
-      logger.warn('plex unreachable and the snapshot is too old to serve', {
-        code: cause.code,
-        sectionId: section.id,
-        ageMs,
-      });
-      throw cause;
-    }
-    logger.warn('serving a stale snapshot', { code: cause.code, sectionId: section.id, ageMs });
+    refuseIfTooOld(h, cause, section.id, deps.now());
     return answer(await deps.refresher.load(ref, h), 'stale');
   };
   const refreshNow = async (): Promise<SnapshotAnswer> => {

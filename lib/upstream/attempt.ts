@@ -118,6 +118,23 @@ function attemptLog(service: UpstreamService, logPath: string, attempt: number):
     });
 }
 
+/** The body of an answer; a redirect (never followed: SSRF) or a body over the cap ends the request. */
+async function readBody(s: AttemptSettings, res: Response, path: string, log: AttemptLog): Promise<Uint8Array> {
+  const name = SERVICE_NAME[s.service];
+  if (res.status >= 300 && res.status < 400) {
+    await res.body?.cancel();
+    log('warn', res.status, 0);
+    const message = `${name} answered with a redirect (HTTP ${res.status}); set its final URL instead (GET ${path})`;
+    throw s.error('bad_response', message, { path, upstreamStatus: res.status, reason: 'redirect' });
+  }
+  const buf = await readCapped(res, s.maxBodyBytes); // body read stays under the same timeout
+  if (!buf) {
+    const message = `${name} sent more than ${Math.round(s.maxBodyBytes / 1048576)} MB for one request (GET ${path})`;
+    throw s.error('bad_response', message, { path, upstreamStatus: res.status, reason: 'body too large' });
+  }
+  return buf;
+}
+
 /** An answer: a redirect or an oversized body ends the request, 429/5xx may be retried, anything else is returned. */
 async function classifyAnswer(
   s: AttemptSettings,
@@ -127,31 +144,7 @@ async function classifyAnswer(
   log: AttemptLog,
 ): Promise<Attempt> {
   const name = SERVICE_NAME[s.service];
-  if (res.status >= 300 && res.status < 400) {
-    await res.body?.cancel();
-    log('warn', res.status, 0);
-    throw s.error(
-      'bad_response',
-      `${name} answered with a redirect (HTTP ${res.status}); set its final URL instead (GET ${path})`,
-      {
-        path,
-        upstreamStatus: res.status,
-        reason: 'redirect',
-      },
-    );
-  }
-  const buf = await readCapped(res, s.maxBodyBytes); // body read stays under the same timeout
-  if (!buf) {
-    throw s.error(
-      'bad_response',
-      `${name} sent more than ${Math.round(s.maxBodyBytes / 1048576)} MB for one request (GET ${path})`,
-      {
-        path,
-        upstreamStatus: res.status,
-        reason: 'body too large',
-      },
-    );
-  }
+  const buf = await readBody(s, res, path, log);
   const bytes = buf.byteLength;
   if (!RETRYABLE_STATUS(res.status)) {
     log(res.ok ? 'info' : 'warn', res.status, bytes);

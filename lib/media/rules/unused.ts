@@ -12,6 +12,8 @@
  * activity (stalest first), which makes "unused for T days" a PREFIX of the
  * list for every T — the request path is a binary search, not a scan.
  */
+import type { HistoryInput, LeafInput, TautulliInput, UnitInput } from './inputs';
+import { UNIT_TYPE, sortTitleOf } from './inputs';
 import type { SweepEvidence } from './plausibility';
 import { lastActivityOf } from './activity';
 import {
@@ -22,50 +24,6 @@ import {
   type PlayedBy,
   type SnapshotItem,
 } from '../types';
-
-/** The fields of a Plex listing row the rules read (PlexItem satisfies it). */
-export interface UnitInput {
-  ratingKey: string;
-  type: string;
-  title: string;
-  year: number | null;
-  addedAt: number;
-  lastViewedAt: number | null;
-  viewCount: number;
-  sizeBytes: number;
-  /** Albums: the artist. */
-  parentRatingKey?: string;
-  parentTitle?: string;
-  /** Shows and albums: the episodes/tracks Plex says they hold (a plausibility check of the leaf listing). */
-  leafCount?: number;
-}
-
-/** An episode (show sections) or a track (music sections). */
-export interface LeafInput {
-  ratingKey: string;
-  addedAt: number;
-  lastViewedAt: number | null;
-  viewCount: number;
-  sizeBytes: number;
-  parentRatingKey?: string;
-  grandparentRatingKey?: string;
-}
-
-export interface HistoryInput {
-  ratingKey: string;
-  parentRatingKey: string | null;
-  grandparentRatingKey: string | null;
-  viewedAt: number;
-  accountId: number | null;
-}
-
-export interface TautulliInput {
-  ratingKey: string;
-  lastPlayed: number | null;
-  playCount: number | null;
-}
-
-export const UNIT_TYPE: Record<JudgedSectionType, MediaType> = { movie: 'movie', show: 'show', artist: 'album' };
 
 interface LeafAgg {
   addedAt: number;
@@ -82,9 +40,6 @@ interface HistoryAgg {
 
 const maxOrNull = (a: number | null, b: number | null): number | null =>
   a === null ? b : b === null ? a : Math.max(a, b);
-
-const ARTICLE = /^(the|a|an)\s+/i;
-export const sortTitleOf = (title: string): string => title.replace(ARTICLE, '').toLocaleLowerCase('en');
 
 export interface AccumulatorOptions {
   /**

@@ -5,7 +5,7 @@
  * JSON.parse instead of the driver building 100k BSON objects, and the
  * embedded store copies one string instead of walking every field.
  */
-import { sortTitleOf } from '../rules/unused';
+import { sortTitleOf } from '../rules/inputs';
 import type { MediaType, PlaySource, PlayedBy, SnapshotItem } from '../types';
 
 const SOURCES: readonly PlaySource[] = ['plex', 'plex-history', 'tautulli'];

@@ -16,7 +16,7 @@ import { isDuplicateKeyError } from '../../db/errors';
 import { derivedId } from '../../db/ids';
 import { MediaCollections } from './collections';
 import { decodeItems, encodeItems } from './snapshot-codec';
-import { UNIT_TYPE } from '../rules/unused';
+import { UNIT_TYPE } from '../rules/inputs';
 import type { JudgedSectionType, SnapshotItem, SnapshotMeta, SnapshotSources } from '../types';
 
 /** Which snapshot: a library of a server, as seen through one set of credentials (see access.ts). */

@@ -6,7 +6,7 @@ import {
   unusedPrefixLength,
 } from '../../../lib/media/rules/activity';
 import { UnusedAccumulator } from '../../../lib/media/rules/unused';
-import type { HistoryInput, LeafInput, UnitInput } from '../../../lib/media/rules/unused';
+import type { HistoryInput, LeafInput, UnitInput } from '../../../lib/media/rules/inputs';
 
 const NOW_S = 1_760_000_000;
 const NOW_MS = NOW_S * 1000;
