@@ -1,178 +1,227 @@
 import { z } from 'zod';
 import { ChangePasswordBody, LoginBody, LogoutBody, RefreshBody } from '../auth/schemas';
-import type { RouteSpec } from '../http/handler';
 import { LibrariesQuery, LibraryPath, UnusedQuery } from '../media/query';
 import { PutSettingsQuery } from '../settings/http';
-import { SettingsUpdate } from '../settings/schema';
-import { HealthSchema, LibrarySchema, MediaItemSchema, TokenPairSchema } from './response-schemas';
+import { SettingsUpdate, Verification } from '../settings/schema';
+import { DocsAssetPath } from './docs-page';
+import { type Answer, declare } from './declaration';
+import type { ErrorsByStatus } from './error-codes';
+import type { HeaderSet } from './headers';
+import {
+  HealthSchema,
+  LibrarySchema,
+  MediaItemSchema,
+  OpenApiDocumentSchema,
+  SettingsViewSchema,
+  TokenPairSchema,
+} from './response-schemas';
 
 /**
- * The route table: every HTTP route of plm, declared once. Each handler in
- * functions/ serves the entry named like its serverless.yml function, the
- * OpenAPI document is built from it, and tests/unit/core/routes-match-serverless.test.ts
- * fails when serverless.yml names another route, function or handler file.
+ * The route table: every HTTP route of plm, declared once — method, path, auth,
+ * request schemas (which the handlers validate with), every answer with its
+ * headers, and the error codes of each status. Each handler in functions/
+ * serves the entry named like its serverless.yml function (the key is also the
+ * operationId), the OpenAPI document is built from it (lib/api/openapi.ts), and
+ * tests/unit/core/routes-match-serverless.test.ts fails when serverless.yml
+ * names another route, function or handler file.
  */
 
-type Method = 'GET' | 'POST' | 'PUT';
-/** API Gateway's route key: "METHOD /path", or `$default` for the catch-all (`httpApi: '*'`). */
-export type RouteKey = `${Method} /api/${string}` | '$default';
+const tokenPair = (description: string): Answer => ({ description, schema: TokenPairSchema });
+const UNUSED_HEADERS: HeaderSet = {
+  'X-Total-Count': true,
+  'X-Total-Size-Bytes': true,
+  'X-Data-Sources': true,
+  'X-Cache': true,
+  'X-Cache-Age-Seconds': true,
+  'X-Snapshot-At': true,
+  'X-Threshold-Days': true,
+};
+/** What reading a user's Plex can answer (user context, proof of access, the upstream limit). */
+const PLEX_ERRORS: ErrorsByStatus = {
+  404: ['PLEX_NOT_FOUND'],
+  409: ['PLEX_NOT_CONFIGURED', 'SECRET_UNREADABLE'],
+  429: ['TOO_MANY_REQUESTS'],
+  502: ['PLEX_UNAUTHORIZED', 'PLEX_UNAVAILABLE', 'PLEX_BAD_RESPONSE'],
+  503: ['ENCRYPTION_UNAVAILABLE'],
+  504: ['PLEX_TIMEOUT'],
+};
+const IfMatchHeader = z.object({
+  'If-Match': z
+    .string()
+    .optional()
+    .describe('the ETag of GET /api/settings: the PUT fails with 412 if the settings changed since'),
+});
 
-/** One documented answer (errors all share the one error shape and are listed by status only). */
-export interface ResponseDoc {
-  description: string;
-  /** The JSON body. */
-  schema?: z.ZodType;
-  /** Also answers text/csv. */
-  csv?: boolean;
-  /** Response headers worth documenting. */
-  headers?: readonly string[];
-}
-
-export interface RouteDeclaration<A extends boolean, B, Q, P> extends RouteSpec<A, B, Q, P> {
-  route: RouteKey;
-  summary: string;
-  /** Answers other than errors, by status. */
-  responses: Record<number, ResponseDoc>;
-  /** Error statuses this route can answer. */
-  errors?: readonly number[];
-}
-
-type Schema = z.ZodType | undefined;
-export type AnyRoute = RouteDeclaration<boolean, Schema, Schema, Schema>;
-
-/** Keeps each declaration's schema types, so handlers get typed body, query and path. */
-const declare = <
-  A extends boolean,
-  B extends Schema = undefined,
-  Q extends Schema = undefined,
-  P extends Schema = undefined,
->(
-  declaration: RouteDeclaration<A, B, Q, P>,
-): RouteDeclaration<A, B, Q, P> => declaration;
-
-const tokenPair = (description: string): ResponseDoc => ({ description, schema: TokenPairSchema });
-
-/** Keyed by serverless.yml function name; the handler is functions/<kebab-case name>.ts. */
+/** Keyed by serverless.yml function name (= operationId); the handler is functions/<kebab-case name>.ts. */
 export const ROUTES = {
   health: declare({
     route: 'GET /api/health',
     auth: false,
+    tag: 'meta',
     summary: 'Version and database status',
     responses: {
       200: { description: 'up', schema: HealthSchema },
-      503: { description: 'database down', schema: HealthSchema },
+      503: { description: 'the database does not answer', schema: HealthSchema },
     },
   }),
   login: declare({
     route: 'POST /api/login',
     auth: false,
+    usesDatabase: true,
     body: LoginBody,
+    example: { username: 'demo', password: 'demo-password' },
+    tag: 'auth',
     summary: 'Log in',
     responses: { 200: tokenPair('a token pair') },
-    errors: [400, 401, 413, 415, 429, 503],
+    errors: { 401: ['INVALID_CREDENTIALS'], 429: ['TOO_MANY_REQUESTS'] },
   }),
   refresh: declare({
     route: 'POST /api/token/refresh',
     auth: false,
+    usesDatabase: true,
     body: RefreshBody,
+    tag: 'auth',
     summary: 'Swap a refresh token for a new pair (reuse revokes the session)',
     responses: { 200: tokenPair('a new pair') },
-    errors: [400, 401],
+    errors: { 401: ['INVALID_REFRESH_TOKEN', 'REFRESH_TOKEN_REUSED'] },
   }),
   logout: declare({
     route: 'POST /api/logout',
     auth: true,
     body: LogoutBody,
     bodyOptional: true,
+    tag: 'auth',
     summary: 'End the session now',
     responses: { 204: { description: 'logged out' } },
-    errors: [400, 401],
   }),
   changePassword: declare({
     route: 'POST /api/password',
     auth: true,
     body: ChangePasswordBody,
+    tag: 'auth',
     summary: 'Change the password (revokes every other session)',
     responses: { 200: tokenPair('a fresh pair') },
-    errors: [400, 401, 403, 429],
+    errors: { 403: ['INVALID_CREDENTIALS'], 429: ['TOO_MANY_REQUESTS'] },
   }),
   libraries: declare({
     route: 'GET /api/libraries',
     auth: true,
     query: LibrariesQuery,
+    tag: 'media',
     summary: 'Every library of your Plex server',
-    responses: { 200: { description: 'libraries', schema: z.array(LibrarySchema) } },
-    errors: [400, 401, 409, 502, 504],
+    responses: {
+      200: {
+        description: 'libraries',
+        schema: z.array(LibrarySchema),
+        headers: { 'X-Total-Count': true, 'X-Cache': true },
+      },
+    },
+    errors: PLEX_ERRORS,
   }),
   unused: declare({
     route: 'GET /api/library/{id}/unused',
     auth: true,
     path: LibraryPath,
     query: UnusedQuery,
+    tag: 'media',
     summary: 'Media nobody has played or added for `threshold` days (JSON or CSV)',
     responses: {
       200: {
         description: 'unused items, stalest first by default (CSV with format=csv)',
         schema: z.array(MediaItemSchema),
-        csv: true,
-        headers: [
-          'X-Total-Count',
-          'X-Total-Size-Bytes',
-          'X-Data-Sources',
-          'X-Cache',
-          'X-Cache-Age-Seconds',
-          'X-Snapshot-At',
-          'X-Threshold-Days',
-        ],
+        content: { 'text/csv': z.string().describe('RFC 4180 with a header row and a snapshotAt column') },
+        headers: { ...UNUSED_HEADERS, 'Content-Disposition': false },
       },
     },
-    errors: [400, 401, 404, 406, 409, 502, 504],
+    errors: {
+      ...PLEX_ERRORS,
+      400: ['UNSUPPORTED_LIBRARY_TYPE'],
+      404: ['LIBRARY_NOT_FOUND', 'PLEX_NOT_FOUND'],
+      406: ['RESPONSE_TOO_LARGE'],
+      409: ['PLEX_NOT_CONFIGURED', 'PLEX_NOT_OWNER', 'SECRET_UNREADABLE'],
+    },
   }),
   settingsGet: declare({
     route: 'GET /api/settings',
     auth: true,
+    tag: 'settings',
     summary: 'Your effective settings (secrets masked)',
-    responses: { 200: { description: 'settings; see lib/settings/README.md' } },
-    errors: [401],
+    responses: {
+      200: { description: 'settings; see lib/settings/README.md', schema: SettingsViewSchema, headers: { ETag: true } },
+    },
   }),
   settingsPut: declare({
     route: 'PUT /api/settings',
     auth: true,
     query: PutSettingsQuery,
     body: SettingsUpdate,
+    requestHeaders: IfMatchHeader,
+    example: { defaultThresholdDays: 180, excludedLibraryIds: ['3'] },
+    tag: 'settings',
     summary: 'Change settings (partial; null clears; If-Match supported)',
-    responses: { 200: { description: 'the stored, effective settings' } },
-    errors: [400, 401, 409, 412, 422, 503],
+    responses: {
+      200: { description: 'the stored, effective settings', schema: SettingsViewSchema, headers: { ETag: true } },
+    },
+    errors: {
+      409: ['SETTINGS_VERSION_CONFLICT', 'SETTINGS_WRITE_CONFLICT'],
+      412: ['PRECONDITION_FAILED'],
+      422: ['SETTINGS_VERIFICATION_FAILED'],
+      429: ['TOO_MANY_REQUESTS'],
+      503: ['ENCRYPTION_UNAVAILABLE'],
+    },
+    errorHeaders: { 412: { ETag: true } },
   }),
   settingsVerify: declare({
     route: 'POST /api/settings/verify',
     auth: true,
     body: SettingsUpdate,
     bodyOptional: true,
+    tag: 'settings',
     summary: 'Check Plex and Tautulli credentials without storing anything',
-    responses: { 200: { description: '{ok, plex, tautulli}' } },
-    errors: [400, 401, 429],
+    responses: { 200: { description: 'each upstream checked as it would be after that PUT', schema: Verification } },
+    errors: { 429: ['TOO_MANY_REQUESTS'] },
   }),
   openapi: declare({
     route: 'GET /api/openapi.json',
     auth: false,
+    tag: 'meta',
     summary: 'This document',
-    responses: { 200: { description: 'OpenAPI 3.1' } },
+    responses: { 200: { description: 'OpenAPI 3.1', schema: OpenApiDocumentSchema } },
+  }),
+  docs: declare({
+    route: 'GET /api/docs',
+    auth: false,
+    tag: 'meta',
+    summary: 'This document as a page to read and try (Swagger UI)',
+    responses: { 200: { description: 'the page', content: { 'text/html': z.string() } } },
+  }),
+  docsAsset: declare({
+    route: 'GET /api/docs/{file}',
+    auth: false,
+    path: DocsAssetPath,
+    tag: 'meta',
+    summary: "A file of the docs page (Swagger UI's script and style, served by plm, no CDN)",
+    responses: {
+      200: {
+        description: 'the file',
+        content: {
+          'text/css': z.string(),
+          'text/javascript': z.string(),
+          'image/png': z.string().meta({ contentMediaType: 'image/png' }),
+        },
+      },
+    },
   }),
   notFound: declare({
     route: '$default',
     auth: false,
+    tag: 'meta',
     summary: 'Any method or path plm does not serve (not in the OpenAPI document)',
     responses: {},
-    errors: [404],
+    errors: { 404: ['ROUTE_NOT_FOUND'] },
   }),
 };
 
 export type FunctionName = keyof typeof ROUTES;
 
-/** Method and path of a route key; undefined for the catch-all. */
-export const methodAndPath = (route: RouteKey): { method: Method; path: string } | undefined => {
-  if (route === '$default') return undefined;
-  const [method, path] = route.split(' ') as [Method, string];
-  return { method, path };
-};
+export { methodAndPath, type AnyRoute, type RouteKey } from './declaration';

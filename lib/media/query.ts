@@ -1,18 +1,11 @@
 import { z } from 'zod';
+import { booleanParam, wholeNumberParam, wholeNumberParamOr } from '../api/params';
 
 /**
  * Request schemas of the media endpoints. Strict on purpose: a typo such as
  * `treshold=30` must be a 400, not a silent fallback to the 90-day default
  * that lists (and maybe gets deleted) the wrong things.
  */
-
-/** Plain decimal digits only: rejects 1e9, 0x10, 1.5, -1, " 5", "" (Number() would accept several). */
-const digits = (name: string, min: number, max: number) =>
-  z
-    .string()
-    .regex(/^[0-9]{1,10}$/, `${name} must be a whole number written with digits only`)
-    .transform(Number)
-    .pipe(z.number().int().min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`));
 
 export const SORT_KEYS = ['lastActivity', 'size', 'title', 'addedAt'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
@@ -31,26 +24,20 @@ export const MAX_LIMIT = 10_000;
 
 export const UnusedQuery = z
   .object({
-    threshold: digits('threshold', 1, MAX_THRESHOLD_DAYS).optional(),
+    threshold: wholeNumberParam('threshold', 1, MAX_THRESHOLD_DAYS),
     sort: z.enum(SORT_KEYS).default('lastActivity'),
     order: z.enum(['asc', 'desc']).optional(),
-    limit: digits('limit', 1, MAX_LIMIT).optional(),
-    offset: digits('offset', 0, 100_000_000).default(0),
+    limit: wholeNumberParam('limit', 1, MAX_LIMIT),
+    offset: wholeNumberParamOr('offset', 0, 100_000_000, 0),
     format: z.enum(['json', 'csv']).default('json'),
-    refresh: z
-      .enum(['true', 'false'])
-      .default('false')
-      .transform((v) => v === 'true'),
+    refresh: booleanParam(),
   })
   .strict();
 export type UnusedQuery = z.output<typeof UnusedQuery>;
 
 export const LibrariesQuery = z
   .object({
-    refresh: z
-      .enum(['true', 'false'])
-      .default('false')
-      .transform((v) => v === 'true'),
+    refresh: booleanParam(),
   })
   .strict();
 export type LibrariesQuery = z.output<typeof LibrariesQuery>;
