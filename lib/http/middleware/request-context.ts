@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type middy from '@middy/core';
 import { getConfig } from '../../config';
 import { logger } from '../../logger';
+import { recordRequest } from '../../metrics';
 import type { ApiEvent, ApiResult, PlmContext } from '../types';
 
 /**
@@ -46,7 +47,9 @@ export const requestContext = (route: string): middy.MiddlewareObj<ApiEvent, Api
     if (request.response) request.response.headers = { ...request.response.headers, 'X-Request-Id': state.requestId };
     if (status >= 500) logger.error('request failed', fields);
     else logger.info('request', fields);
-    if (memory.rss > limitBytes * getConfig().MEMORY_WARN_RATIO) {
+    recordRequest(state.route, status, fields.durationMs, request.response?.headers['X-Cache']?.toString());
+    // Only a real Lambda container has the function's memory to itself; locally the process holds more.
+    if (getConfig().runtime === 'aws-lambda' && memory.rss > limitBytes * getConfig().MEMORY_WARN_RATIO) {
       logger.warn('memory use is close to the function limit', { rssMB: fields.rssMB, limitMB: limitBytes / 1048576 });
     }
     logger.removeKeys(['requestId', 'route']);
