@@ -54,8 +54,8 @@ const tryItOut = async (
   const row = op.locator('.live-responses-table tbody tr.response').first();
   await row.waitFor({ timeout: 30_000 });
   return {
-    status: (await row.locator('.response-col_status').innerText()).trim(),
-    body: await row.locator('.response-col_description pre').first().innerText(),
+    status: ((await row.locator('.response-col_status').textContent()) ?? '').trim(),
+    body: (await row.locator('.response-col_description pre').first().textContent()) ?? '',
   };
 };
 
