@@ -137,7 +137,8 @@ const READ_ELSEWHERE: Record<string, VariableScope> = {
   AWS_REGION: 'deploy',
   PLM_WARMER_ENABLED: 'deploy',
   PLM_LAMBDA_PORT: 'local',
-  /** scripts/ (npm start) */
+  /** scripts/ (npm start, npm run serve) */
+  PLM_HOST: 'local',
   PLM_DATA_DIR: 'local',
   PLM_EMBEDDED_MONGO_PORT: 'local',
   PLM_DEMO_MOVIES: 'local',

@@ -8,6 +8,7 @@
  *   JWT and settings-encryption keys are generated there once, unless set.
  * - PORT (3001) and PLM_HOST (127.0.0.1; 0.0.0.0 serves your network).
  * - The cache warmer runs on start and every 15 minutes (PLM_WARMER_ENABLED=false: never).
+ * - `npm run serve -- --demo`: npm start's demo library and user instead of your Plex.
  * - SIGTERM/SIGINT: stops accepting, lets answers in progress finish (≤ 30 s),
  *   waits for a warmer run, closes MongoDB and the embedded store.
  */
@@ -29,6 +30,17 @@ const WARM_WINDOW_MS = 15 * 60_000;
 const cleanups: Array<() => Promise<void>> = [];
 const say = (line: string) => process.stdout.write(`[plm] ${line}\n`);
 
+/** The demo library behind fake Plex/Tautulli on loopback, and the `demo` user (as `npm start` without PLEX_URL). */
+const startDemoMode = async (): Promise<void> => {
+  const { startDemo } = await import('./demo');
+  const demo = await startDemo();
+  cleanups.push(() => demo.stop());
+  Object.assign(env, demo.env);
+  // Creating the demo user read the configuration before the demo's Plex existed.
+  (await import('../lib/config')).resetConfig();
+  say(`demo mode: ${demo.summary}; log in with {"username":"${demo.username}","password":"${demo.password}"}`);
+};
+
 const main = async (): Promise<void> => {
   if (!env.MONGODB_URI) {
     const store = await startStore({ port: Number(env.PLM_EMBEDDED_MONGO_PORT ?? 0), advertise: true });
@@ -36,6 +48,7 @@ const main = async (): Promise<void> => {
     env.MONGODB_URI = store.uri;
     say(`embedded MongoDB-compatible store (data: ${DB_FILE})`);
   }
+  if (process.argv.includes('--demo')) await startDemoMode();
   // Imported only now: the configuration is read from the environment completed above.
   const { ROUTES } = await import('../lib/api/routes');
   const { getConfig } = await import('../lib/config');
