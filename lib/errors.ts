@@ -63,7 +63,7 @@ export const databaseUnavailable = (cause?: unknown): APIError =>
   });
 
 /** 503: the function's configuration (its environment or its secrets) is unusable; the cause is in the logs only. */
-export const serviceMisconfigured = (cause?: unknown): APIError =>
+export const serviceMisconfigured = (): APIError =>
   new APIError(
     'The service is misconfigured; its operator will find the cause in the logs',
     503,
@@ -71,6 +71,5 @@ export const serviceMisconfigured = (cause?: unknown): APIError =>
     {
       expose: true,
       headers: { 'Retry-After': '30' },
-      cause,
     },
   );

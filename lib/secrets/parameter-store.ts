@@ -12,7 +12,7 @@ export const SECRETS_MAX_AGE_SECONDS = 300;
 export const RETRY_AFTER_FAILURE_SECONDS = 30;
 
 /** The part of Powertools' SSMProvider used here (tests may hand in their own). */
-export type ParameterProvider = Pick<SSMProvider, 'getParametersByName'>;
+export type ParameterProvider = Pick<SSMProvider, 'getParametersByName' | 'clearCache'>;
 
 export interface SecretRead {
   /** the variables whose parameter exists, with its value */
@@ -34,7 +34,7 @@ type Outcome = { ok: true; read: SecretRead; at: number } | { ok: false; error: 
 export class ParameterStoreSecrets {
   private readonly provider: ParameterProvider;
   private readonly now: () => number;
-  /** This class is the one cache (Powertools' is off): it also remembers absent parameters and failures. */
+  /** This class is the cache that counts: it also remembers absent parameters and failures. */
   private last?: { outcome: Outcome; expiresAt: number };
   private pending?: Promise<Outcome>;
 
@@ -89,10 +89,12 @@ export class ParameterStoreSecrets {
     const names = this.names();
     const read: SecretRead = { values: {}, missing: [] };
     if (!this.options.variables.length) return read;
+    // Powertools keeps values at least 5 s; a refresh must see what SSM holds now.
+    this.provider.clearCache();
     // GetParameters with decryption (10 names per call); absent names come back in `_errors`.
     const answer = await this.provider.getParametersByName<string>(
       Object.fromEntries(Object.values(names).map((name) => [name, {}])),
-      { decrypt: true, maxAge: 0, throwOnError: false },
+      { decrypt: true, maxAge: SECRETS_MAX_AGE_SECONDS, throwOnError: false },
     );
     for (const variable of this.options.variables) {
       const value = answer[names[variable] ?? ''];

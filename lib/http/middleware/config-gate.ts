@@ -11,10 +11,9 @@ import type { ApiEvent, ApiResult } from '../types';
  */
 export const configGate = (): middy.MiddlewareObj<ApiEvent, ApiResult> => ({
   before: async () => {
-    try {
-      await loadConfig();
-    } catch (error) {
-      throw serviceMisconfigured(error);
-    }
+    // The cause stays out of the answer and of the per-request error log: loadConfig() logged it.
+    await loadConfig().catch(() => {
+      throw serviceMisconfigured();
+    });
   },
 });
