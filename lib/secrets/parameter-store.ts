@@ -1,4 +1,4 @@
-import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
+import type { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import { logger } from '../logger';
 import { parameterNameOf, type SecretVariable } from './catalog';
 
@@ -31,15 +31,21 @@ export interface ParameterStoreOptions {
 
 type Outcome = { ok: true; read: SecretRead; at: number } | { ok: false; error: unknown };
 
+/** Loaded on first use: the SDK's SSM client costs cold-start time that functions reading no secret never pay. */
+const defaultProvider = async (): Promise<ParameterProvider> => {
+  const { SSMProvider } = await import('@aws-lambda-powertools/parameters/ssm');
+  return new SSMProvider();
+};
+
 export class ParameterStoreSecrets {
-  private readonly provider: ParameterProvider;
+  private provider?: ParameterProvider;
   private readonly now: () => number;
   /** This class is the cache that counts: it also remembers absent parameters and failures. */
   private last?: { outcome: Outcome; expiresAt: number };
   private pending?: Promise<Outcome>;
 
   constructor(private readonly options: ParameterStoreOptions) {
-    this.provider = options.provider ?? new SSMProvider();
+    this.provider = options.provider;
     this.now = options.now ?? Date.now;
   }
 
@@ -89,6 +95,7 @@ export class ParameterStoreSecrets {
     const names = this.names();
     const read: SecretRead = { values: {}, missing: [] };
     if (!this.options.variables.length) return read;
+    this.provider ??= await defaultProvider();
     // Powertools keeps values at least 5 s; a refresh must see what SSM holds now.
     this.provider.clearCache();
     // GetParameters with decryption (10 names per call); absent names come back in `_errors`.
