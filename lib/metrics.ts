@@ -1,5 +1,5 @@
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
-import { getConfig } from './config';
+import { usableConfig } from './config';
 import { SERVICE_NAME, logger } from './logger';
 
 /**
@@ -41,10 +41,18 @@ export const setMetricSink = (next: MetricSink | undefined): void => {
   sink = next;
 };
 
+/** EMF in real Lambda, nothing elsewhere; undecided (nothing written) while the configuration is unusable. */
+const currentSink = (): MetricSink => {
+  if (sink) return sink;
+  const runtime = usableConfig()?.runtime;
+  if (!runtime) return noSink;
+  sink = runtime === 'aws-lambda' ? emfSink : noSink;
+  return sink;
+};
+
 const emit = (dimensionSets: Dimensions[], points: MetricPoint[]): void => {
   try {
-    sink ??= getConfig().runtime === 'aws-lambda' ? emfSink : noSink;
-    sink(dimensionSets, points);
+    currentSink()(dimensionSets, points);
   } catch (error) {
     // A metric must never fail the request it describes.
     logger.warn('metrics not written', { error });

@@ -87,7 +87,7 @@ export const docsPage = (): ApiResult => ({
   body: PAGE,
 });
 
-/** The package's folder; resolved at run time so Lambda bundles keep it as a package (serverless.yml: external). */
+/** The package's folder, resolved at run time: in Lambda, serverless.yml copies its files beside the bundle. */
 const distFolder = (): string => dirname(require.resolve('swagger-ui-dist/package.json'));
 
 const loaded = new Map<DocsAsset, Buffer>();

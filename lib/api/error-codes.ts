@@ -49,6 +49,7 @@ export const ERROR_CODES = {
   TAUTULLI_NOT_FOUND: 'Tautulli answered 404 (wrong URL path?)',
   TAUTULLI_TIMEOUT: 'Tautulli did not answer in time',
   DATABASE_UNAVAILABLE: 'MongoDB does not answer; try again after `Retry-After` seconds',
+  SERVICE_MISCONFIGURED: 'the function cannot load its configuration or secrets; its operator finds why in the logs',
   ENCRYPTION_UNAVAILABLE: 'no usable SETTINGS_ENCRYPTION_KEY on the server, so secrets cannot be stored or read',
   TIMEOUT: 'the request took too long and was stopped',
 } as const satisfies Record<string, string>;
@@ -85,7 +86,8 @@ export const implicitErrors = (route: {
       : {},
     route.query || route.path ? { 400: ['VALIDATION_ERROR'] } : {},
     route.auth ? { 401: ['UNAUTHORIZED', 'INVALID_TOKEN', 'TOKEN_EXPIRED', 'SESSION_REVOKED'] } : {},
-    // Every answer may be a bug (500); anything that waits on I/O may time out or lose its database.
-    { 500: ['INTERNAL_ERROR', 'CONFIG_ERROR'] },
+    // Every answer may be a bug (500) or meet an unusable configuration (503, lib/http/middleware/config-gate.ts);
+    // anything that waits on I/O may time out or lose its database.
+    { 500: ['INTERNAL_ERROR', 'CONFIG_ERROR'], 503: ['SERVICE_MISCONFIGURED'] },
     route.usesDatabase || route.auth ? { 503: ['DATABASE_UNAVAILABLE'], 504: ['TIMEOUT'] } : {},
   );

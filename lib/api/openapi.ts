@@ -71,7 +71,8 @@ const SHARED_ERRORS: Record<string, { status: number; codes: readonly ErrorCode[
   UnsupportedMediaType: { status: 415, codes: ['UNSUPPORTED_MEDIA_TYPE'] },
   TooManyRequests: { status: 429, codes: ['TOO_MANY_REQUESTS'] },
   InternalError: { status: 500, codes: ['INTERNAL_ERROR', 'CONFIG_ERROR'] },
-  DatabaseUnavailable: { status: 503, codes: ['DATABASE_UNAVAILABLE'] },
+  ServiceMisconfigured: { status: 503, codes: ['SERVICE_MISCONFIGURED'] },
+  Unavailable: { status: 503, codes: ['SERVICE_MISCONFIGURED', 'DATABASE_UNAVAILABLE'] },
   Timeout: { status: 504, codes: ['TIMEOUT'] },
 };
 const sharedId = (status: number, codes: readonly ErrorCode[]): string | undefined =>
@@ -97,6 +98,15 @@ const errorAnswer = (route: AnyRoute, status: number, codes: readonly ErrorCode[
   return answer;
 };
 
+/** A status a route answers itself (health's 503) that an error can also take: either body. */
+const answerOrError = (own: Answer, status: number, codes: readonly ErrorCode[]): ZodOpenApiResponseObject =>
+  answerOf({
+    ...own,
+    description: `${own.description}; or an error: ${codes.join(', ')}`,
+    schema: own.schema ? z.union([own.schema, errorSchema(codes)]) : errorSchema(codes),
+    headers: { ...ERROR_HEADERS[status], ...own.headers },
+  });
+
 /** Every status a route answers: its own answers, then its errors (declared and implied). */
 const responsesOf = (route: AnyRoute): ZodOpenApiResponsesObject => {
   const responses: ZodOpenApiResponsesObject = {};
@@ -104,7 +114,11 @@ const responsesOf = (route: AnyRoute): ZodOpenApiResponsesObject => {
   const implied = implicitErrors({ ...route, usesDatabase: route.usesDatabase ?? route.auth });
   const errors = mergeErrors(implied, route.errors ?? {});
   for (const [status, codes] of Object.entries(errors)) {
-    if (codes?.length && !(status in responses)) responses[status as '400'] = errorAnswer(route, Number(status), codes);
+    if (!codes?.length) continue;
+    const own = route.responses[Number(status)];
+    responses[status as '400'] = own
+      ? answerOrError(own, Number(status), codes)
+      : errorAnswer(route, Number(status), codes);
   }
   return responses;
 };

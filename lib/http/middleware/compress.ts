@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import type middy from '@middy/core';
-import { getConfig } from '../../config';
+import { usableConfig } from '../../config';
 import { APIError } from '../../errors';
 import { headerOf } from '../headers';
 import { appendVary } from '../response';
@@ -42,7 +42,7 @@ export const compress = (): middy.MiddlewareObj<ApiEvent, ApiResult> => ({
     if (!response || typeof response.body !== 'string' || response.isBase64Encoded) return;
     const headers = response.headers;
     // serverless-offline's server (hapi) adds `Vary: accept-encoding` itself; a 204 has nothing to encode.
-    if (response.body && getConfig().runtime !== 'serverless-offline') appendVary(headers, 'Accept-Encoding');
+    if (response.body && usableConfig()?.runtime !== 'serverless-offline') appendVary(headers, 'Accept-Encoding');
     if (response.body.length < COMPRESS_ABOVE_BYTES || headers['Content-Encoding']) return;
     const accept = headerOf(event, 'accept-encoding');
     if (!acceptsGzip(accept)) {

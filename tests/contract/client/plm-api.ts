@@ -493,8 +493,8 @@ export interface components {
                 };
             };
         };
-        /** @description Unavailable: DATABASE_UNAVAILABLE */
-        DatabaseUnavailable: {
+        /** @description Unavailable: SERVICE_MISCONFIGURED, DATABASE_UNAVAILABLE */
+        Unavailable: {
             headers: {
                 "X-Request-Id": components["headers"]["XRequestId"];
                 "Retry-After"?: number;
@@ -504,10 +504,10 @@ export interface components {
                 "application/json": {
                     error: {
                         /**
-                         * @description `DATABASE_UNAVAILABLE`: MongoDB does not answer; try again after `Retry-After` seconds
+                         * @description `SERVICE_MISCONFIGURED`: the function cannot load its configuration or secrets; its operator finds why in the logs; `DATABASE_UNAVAILABLE`: MongoDB does not answer; try again after `Retry-After` seconds
                          * @enum {string}
                          */
-                        code: "DATABASE_UNAVAILABLE";
+                        code: "SERVICE_MISCONFIGURED" | "DATABASE_UNAVAILABLE";
                         message: components["schemas"]["ErrorMessage"];
                         details?: components["schemas"]["ErrorDetails"];
                     };
@@ -576,6 +576,27 @@ export interface components {
                 };
             };
         };
+        /** @description Unavailable: SERVICE_MISCONFIGURED */
+        ServiceMisconfigured: {
+            headers: {
+                "X-Request-Id": components["headers"]["XRequestId"];
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": {
+                    error: {
+                        /**
+                         * @description `SERVICE_MISCONFIGURED`: the function cannot load its configuration or secrets; its operator finds why in the logs
+                         * @enum {string}
+                         */
+                        code: "SERVICE_MISCONFIGURED";
+                        message: components["schemas"]["ErrorMessage"];
+                        details?: components["schemas"]["ErrorDetails"];
+                    };
+                };
+            };
+        };
     };
     parameters: never;
     requestBodies: never;
@@ -607,14 +628,25 @@ export interface operations {
                 };
             };
             500: components["responses"]["InternalError"];
-            /** @description the database does not answer */
+            /** @description the database does not answer; or an error: SERVICE_MISCONFIGURED */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Health"];
+                    "application/json": components["schemas"]["Health"] | {
+                        error: {
+                            /**
+                             * @description `SERVICE_MISCONFIGURED`: the function cannot load its configuration or secrets; its operator finds why in the logs
+                             * @enum {string}
+                             */
+                            code: "SERVICE_MISCONFIGURED";
+                            message: components["schemas"]["ErrorMessage"];
+                            details?: components["schemas"]["ErrorDetails"];
+                        };
+                    };
                 };
             };
         };
@@ -678,7 +710,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
             504: components["responses"]["Timeout"];
         };
     };
@@ -733,7 +765,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
             504: components["responses"]["Timeout"];
         };
     };
@@ -765,7 +797,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
             504: components["responses"]["Timeout"];
         };
     };
@@ -821,7 +853,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
             504: components["responses"]["Timeout"];
         };
     };
@@ -915,7 +947,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unavailable: DATABASE_UNAVAILABLE, ENCRYPTION_UNAVAILABLE */
+            /** @description Unavailable: SERVICE_MISCONFIGURED, DATABASE_UNAVAILABLE, ENCRYPTION_UNAVAILABLE */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -926,10 +958,10 @@ export interface operations {
                     "application/json": {
                         error: {
                             /**
-                             * @description `DATABASE_UNAVAILABLE`: MongoDB does not answer; try again after `Retry-After` seconds; `ENCRYPTION_UNAVAILABLE`: no usable SETTINGS_ENCRYPTION_KEY on the server, so secrets cannot be stored or read
+                             * @description `SERVICE_MISCONFIGURED`: the function cannot load its configuration or secrets; its operator finds why in the logs; `DATABASE_UNAVAILABLE`: MongoDB does not answer; try again after `Retry-After` seconds; `ENCRYPTION_UNAVAILABLE`: no usable SETTINGS_ENCRYPTION_KEY on the server, so secrets cannot be stored or read
                              * @enum {string}
                              */
-                            code: "DATABASE_UNAVAILABLE" | "ENCRYPTION_UNAVAILABLE";
+                            code: "SERVICE_MISCONFIGURED" | "DATABASE_UNAVAILABLE" | "ENCRYPTION_UNAVAILABLE";
                             message: components["schemas"]["ErrorMessage"];
                             details?: components["schemas"]["ErrorDetails"];
                         };
@@ -1107,7 +1139,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unavailable: DATABASE_UNAVAILABLE, ENCRYPTION_UNAVAILABLE */
+            /** @description Unavailable: SERVICE_MISCONFIGURED, DATABASE_UNAVAILABLE, ENCRYPTION_UNAVAILABLE */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -1118,10 +1150,10 @@ export interface operations {
                     "application/json": {
                         error: {
                             /**
-                             * @description `DATABASE_UNAVAILABLE`: MongoDB does not answer; try again after `Retry-After` seconds; `ENCRYPTION_UNAVAILABLE`: no usable SETTINGS_ENCRYPTION_KEY on the server, so secrets cannot be stored or read
+                             * @description `SERVICE_MISCONFIGURED`: the function cannot load its configuration or secrets; its operator finds why in the logs; `DATABASE_UNAVAILABLE`: MongoDB does not answer; try again after `Retry-After` seconds; `ENCRYPTION_UNAVAILABLE`: no usable SETTINGS_ENCRYPTION_KEY on the server, so secrets cannot be stored or read
                              * @enum {string}
                              */
-                            code: "DATABASE_UNAVAILABLE" | "ENCRYPTION_UNAVAILABLE";
+                            code: "SERVICE_MISCONFIGURED" | "DATABASE_UNAVAILABLE" | "ENCRYPTION_UNAVAILABLE";
                             message: components["schemas"]["ErrorMessage"];
                             details?: components["schemas"]["ErrorDetails"];
                         };
@@ -1173,7 +1205,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthenticated"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
             504: components["responses"]["Timeout"];
         };
     };
@@ -1309,7 +1341,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            /** @description Unavailable: DATABASE_UNAVAILABLE, ENCRYPTION_UNAVAILABLE */
+            /** @description Unavailable: SERVICE_MISCONFIGURED, DATABASE_UNAVAILABLE, ENCRYPTION_UNAVAILABLE */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -1320,10 +1352,10 @@ export interface operations {
                     "application/json": {
                         error: {
                             /**
-                             * @description `DATABASE_UNAVAILABLE`: MongoDB does not answer; try again after `Retry-After` seconds; `ENCRYPTION_UNAVAILABLE`: no usable SETTINGS_ENCRYPTION_KEY on the server, so secrets cannot be stored or read
+                             * @description `SERVICE_MISCONFIGURED`: the function cannot load its configuration or secrets; its operator finds why in the logs; `DATABASE_UNAVAILABLE`: MongoDB does not answer; try again after `Retry-After` seconds; `ENCRYPTION_UNAVAILABLE`: no usable SETTINGS_ENCRYPTION_KEY on the server, so secrets cannot be stored or read
                              * @enum {string}
                              */
-                            code: "DATABASE_UNAVAILABLE" | "ENCRYPTION_UNAVAILABLE";
+                            code: "SERVICE_MISCONFIGURED" | "DATABASE_UNAVAILABLE" | "ENCRYPTION_UNAVAILABLE";
                             message: components["schemas"]["ErrorMessage"];
                             details?: components["schemas"]["ErrorDetails"];
                         };
@@ -1392,7 +1424,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
             504: components["responses"]["Timeout"];
         };
     };
@@ -1416,6 +1448,7 @@ export interface operations {
                 };
             };
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceMisconfigured"];
         };
     };
     docs: {
@@ -1438,6 +1471,7 @@ export interface operations {
                 };
             };
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceMisconfigured"];
         };
     };
     docsAsset: {
@@ -1465,6 +1499,7 @@ export interface operations {
             };
             400: components["responses"]["InvalidParameters"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceMisconfigured"];
         };
     };
 }
