@@ -22,12 +22,12 @@ export interface MetricPoint {
   value: number;
 }
 export type Dimensions = Record<string, string>;
-/** Writes points under each of the dimension sets (plus the service-wide set). */
-export type MetricSink = (dimensionSets: Dimensions[], points: MetricPoint[]) => void;
+/** Writes points under one set of dimensions (and `service`): one EMF line. */
+export type MetricSink = (dimensions: Dimensions, points: MetricPoint[]) => void;
 
-const emfSink: MetricSink = (dimensionSets, points) => {
+const emfSink: MetricSink = (dimensions, points) => {
   const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME, logger });
-  for (const dimensions of dimensionSets) metrics.addDimensions(dimensions);
+  for (const [name, value] of Object.entries(dimensions)) metrics.addDimension(name, value);
   for (const point of points) metrics.addMetric(point.name, point.unit, point.value);
   metrics.publishStoredMetrics();
 };
@@ -50,47 +50,36 @@ const currentSink = (): MetricSink => {
   return sink;
 };
 
-const emit = (dimensionSets: Dimensions[], points: MetricPoint[]): void => {
+const emit = (dimensions: Dimensions, points: MetricPoint[]): void => {
   try {
-    currentSink()(dimensionSets, points);
+    currentSink()(dimensions, points);
   } catch (error) {
     // A metric must never fail the request it describes.
     logger.warn('metrics not written', { error });
   }
 };
 
-/** One answered request: by route, and by route and status. */
+/** One answered request: counted by route and status; its latency and cache result by route. */
 export const recordRequest = (route: string, status: number, durationMs: number, cache?: string): void => {
-  emit(
-    [{ route }, { route, status: String(status) }],
-    [
-      { name: 'Requests', unit: MetricUnit.Count, value: 1 },
-      { name: 'Latency', unit: MetricUnit.Milliseconds, value: durationMs },
-    ],
-  );
+  emit({ route, status: String(status) }, [{ name: 'Requests', unit: MetricUnit.Count, value: 1 }]);
+  const byRoute: MetricPoint[] = [{ name: 'Latency', unit: MetricUnit.Milliseconds, value: durationMs }];
   if (cache === 'hit' || cache === 'miss' || cache === 'stale') {
-    const name = `Cache${cache[0]?.toUpperCase()}${cache.slice(1)}`;
-    emit([{ route }], [{ name, unit: MetricUnit.Count, value: 1 }]);
+    byRoute.push({ name: `Cache${cache[0]?.toUpperCase()}${cache.slice(1)}`, unit: MetricUnit.Count, value: 1 });
   }
+  emit({ route }, byRoute);
 };
 
 /** One call (attempt) to Plex or Tautulli: no answer or an HTTP error counts as an error. */
 export const recordUpstreamCall = (upstream: string, durationMs: number, failed: boolean): void =>
-  emit(
-    [{ upstream }],
-    [
-      { name: 'UpstreamCalls', unit: MetricUnit.Count, value: 1 },
-      { name: 'UpstreamDuration', unit: MetricUnit.Milliseconds, value: durationMs },
-      { name: 'UpstreamErrors', unit: MetricUnit.Count, value: failed ? 1 : 0 },
-    ],
-  );
+  emit({ upstream }, [
+    { name: 'UpstreamCalls', unit: MetricUnit.Count, value: 1 },
+    { name: 'UpstreamDuration', unit: MetricUnit.Milliseconds, value: durationMs },
+    { name: 'UpstreamErrors', unit: MetricUnit.Count, value: failed ? 1 : 0 },
+  ]);
 
 /** One library snapshot built from the upstreams. */
 export const recordBuild = (libraryType: string, durationMs: number, items: number): void =>
-  emit(
-    [{ libraryType }],
-    [
-      { name: 'BuildDuration', unit: MetricUnit.Milliseconds, value: durationMs },
-      { name: 'BuildItems', unit: MetricUnit.Count, value: items },
-    ],
-  );
+  emit({ libraryType }, [
+    { name: 'BuildDuration', unit: MetricUnit.Milliseconds, value: durationMs },
+    { name: 'BuildItems', unit: MetricUnit.Count, value: items },
+  ]);

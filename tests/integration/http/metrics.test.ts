@@ -13,7 +13,7 @@ import { getUnused, startMediaFixture, type MediaFixture } from '../../helpers/m
 
 /** The metrics of docs/metrics.md, as the code writes them. */
 interface Written {
-  dimensionSets: Dimensions[];
+  dimensions: Dimensions;
   points: MetricPoint[];
 }
 let written: Written[] = [];
@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   written = [];
-  setMetricSink((dimensionSets, points) => written.push({ dimensionSets, points }));
+  setMetricSink((dimensions, points) => written.push({ dimensions, points }));
 });
 
 describe('metrics', () => {
@@ -40,24 +40,28 @@ describe('metrics', () => {
     const hit = await getUnused(token, '1', { threshold: '30' });
     expect(hit.headers['x-cache']).toBe('hit');
     const route = 'GET /api/library/{id}/unused';
-    const requests = named('Requests').filter((w) => w.dimensionSets[0]?.route === route);
-    expect(requests).toHaveLength(2);
-    expect(requests[0]?.dimensionSets).toEqual([{ route }, { route, status: '200' }]);
-    expect(requests[0]?.points.find((p) => p.name === 'Latency')?.unit).toBe('Milliseconds');
-    expect(named('CacheMiss').map((w) => w.dimensionSets)).toEqual([[{ route }]]);
-    expect(named('CacheHit').map((w) => w.dimensionSets)).toEqual([[{ route }]]);
+    const requests = named('Requests').filter((w) => w.dimensions.route === route);
+    expect(requests.map((w) => w.dimensions)).toEqual([
+      { route, status: '200' },
+      { route, status: '200' },
+    ]);
+    const latencies = named('Latency').filter((w) => w.dimensions.route === route);
+    expect(latencies.map((w) => w.dimensions)).toEqual([{ route }, { route }]);
+    expect(latencies[0]?.points.find((p) => p.name === 'Latency')?.unit).toBe('Milliseconds');
+    expect(named('CacheMiss').map((w) => w.dimensions)).toEqual([{ route }]);
+    expect(named('CacheHit').map((w) => w.dimensions)).toEqual([{ route }]);
   });
 
   it('time every upstream call by service, counting failures, and every build with its items', async () => {
     const { token } = await createUserAndLogin('metrics-user-2');
     await getUnused(token, '2', { threshold: '30', refresh: 'true' });
-    const upstreams = new Set(named('UpstreamCalls').map((w) => w.dimensionSets[0]?.upstream));
+    const upstreams = new Set(named('UpstreamCalls').map((w) => w.dimensions.upstream));
     expect(upstreams).toEqual(new Set(['plex', 'tautulli']));
     expect(named('UpstreamErrors').every((w) => w.points.find((p) => p.name === 'UpstreamErrors')?.value === 0)).toBe(
       true,
     );
     const build = named('BuildItems')[0];
-    expect(build?.dimensionSets).toEqual([{ libraryType: 'show' }]);
+    expect(build?.dimensions).toEqual({ libraryType: 'show' });
     expect(build?.points.find((p) => p.name === 'BuildItems')?.value).toBeGreaterThan(0);
 
     written = [];
@@ -87,21 +91,16 @@ describe('metrics', () => {
         (l) =>
           JSON.parse(l) as Record<string, unknown> & { _aws: { CloudWatchMetrics: Array<Record<string, unknown>> } },
       );
-    expect(emf).toHaveLength(1);
+    expect(emf).toHaveLength(2);
     expect(emf[0]?._aws.CloudWatchMetrics[0]).toMatchObject({
       Namespace: METRICS_NAMESPACE,
-      Dimensions: expect.arrayContaining([
-        ['service', 'route'],
-        ['service', 'route', 'status'],
-      ]),
+      Dimensions: [['service', 'route', 'status']],
     });
-    expect(emf[0]).toMatchObject({
-      service: 'plm',
-      route: 'GET /api/health',
-      status: '200',
-      Requests: 1,
-      Latency: 12.5,
-    });
+    expect(emf[0]).toMatchObject({ service: 'plm', route: 'GET /api/health', status: '200', Requests: 1 });
+    expect(emf[1]?._aws.CloudWatchMetrics[0]).toMatchObject({ Dimensions: [['service', 'route']] });
+    expect(emf[1]).toMatchObject({ route: 'GET /api/health', Latency: 12.5 });
+    // Powertools has nothing to warn about (it would log through plm's logger).
+    expect(capturedLogs()).not.toContain('EMF key');
   });
 
   it('are not written outside Lambda (npm start, npm run serve, tests)', () => {
