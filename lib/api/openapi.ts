@@ -8,7 +8,7 @@ import {
   type ZodOpenApiResponsesObject,
   type oas31,
 } from 'zod-openapi';
-import { MaskedSecret, SecretValue, Source, UpstreamCheck } from '../settings/schema';
+import { MaskedSecret, SecretValue, Source, UpstreamCheck, Verification } from '../settings/schema';
 import { VERSION } from '../version';
 import { type Answer, TAGS, methodAndPath } from './declaration';
 import { implicitErrors, mergeErrors, type ErrorCode } from './error-codes';
@@ -182,7 +182,7 @@ const build = (): oas31.OpenAPIObject =>
       tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),
       components: {
         securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-        schemas: { MaskedSecret, SecretValue, Source, UpstreamCheck },
+        schemas: { MaskedSecret, SecretValue, Source, UpstreamCheck, Verification },
         headers: { [headerComponentId('X-Request-Id')]: RESPONSE_HEADERS['X-Request-Id'] },
       },
       paths: pathsOf(ROUTES),

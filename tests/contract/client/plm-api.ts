@@ -229,6 +229,11 @@ export interface components {
             code?: string;
             message?: string;
         };
+        Verification: {
+            ok: boolean;
+            plex: components["schemas"]["UpstreamCheck"];
+            tautulli: components["schemas"]["UpstreamCheck"];
+        };
         /**
          * @example {
          *       "status": "ok",
@@ -366,11 +371,7 @@ export interface components {
             version: number;
             updatedAt: string | null;
             /** @description only in the answer to PUT ?verify=true */
-            verification?: {
-                ok: boolean;
-                plex: components["schemas"]["UpstreamCheck"];
-                tautulli: components["schemas"]["UpstreamCheck"];
-            };
+            verification?: components["schemas"]["Verification"];
         };
         /** @description This OpenAPI 3.1 document */
         OpenApiDocument: {
@@ -1252,11 +1253,7 @@ export interface operations {
                         excludedLibraryIds?: components["schemas"]["Source"];
                         timezone?: components["schemas"]["Source"];
                     };
-                    verification?: {
-                        ok: boolean;
-                        plex: components["schemas"]["UpstreamCheck"];
-                        tautulli: components["schemas"]["UpstreamCheck"];
-                    };
+                    verification?: components["schemas"]["Verification"];
                 };
             };
         };
@@ -1395,11 +1392,7 @@ export interface operations {
                         excludedLibraryIds?: components["schemas"]["Source"];
                         timezone?: components["schemas"]["Source"];
                     };
-                    verification?: {
-                        ok: boolean;
-                        plex: components["schemas"]["UpstreamCheck"];
-                        tautulli: components["schemas"]["UpstreamCheck"];
-                    };
+                    verification?: components["schemas"]["Verification"];
                 };
             };
         };
@@ -1411,11 +1404,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        ok: boolean;
-                        plex: components["schemas"]["UpstreamCheck"];
-                        tautulli: components["schemas"]["UpstreamCheck"];
-                    };
+                    "application/json": components["schemas"]["Verification"];
                 };
             };
             400: components["responses"]["InvalidBody"];
