@@ -5,9 +5,16 @@ import type { UpstreamError } from '../upstream/errors';
 import type { QueryValue, UpstreamHttp, UpstreamResponse } from '../upstream/http';
 import { listingPages, type ListingOptions, type ListingPage } from '../upstream/listing';
 import type { z } from 'zod';
-import { historyRowSchema, identitySchema, metadataSchema, pageSchema, sectionsSchema } from './schemas';
+import {
+  accountsSchema,
+  historyRowSchema,
+  identitySchema,
+  metadataSchema,
+  pageSchema,
+  sectionsSchema,
+} from './schemas';
 import { toHistory, toItem } from './normalise';
-import type { PlexHistoryEntry, PlexIdentity, PlexItem, PlexSection } from './types';
+import type { PlexAccount, PlexHistoryEntry, PlexIdentity, PlexItem, PlexSection } from './types';
 
 export interface PlexClientOptions extends UpstreamTuning {
   baseUrl: string;
@@ -95,6 +102,17 @@ export class PlexClient {
       });
     }
     return 'not-admin';
+  }
+
+  /**
+   * The server's named local accounts (what history rows' accountID refers to). Only the owner's
+   * token may read them: any other token gets PLEX_UNAUTHORIZED. Plex's unnamed system account
+   * (id 0) is left out.
+   */
+  async getAccounts(signal?: AbortSignal): Promise<PlexAccount[]> {
+    const res = this.check(await this.http.get({ path: '/accounts', signal }));
+    const { MediaContainer: c } = this.http.parse(res, accountsSchema);
+    return (c.Account ?? []).flatMap((a) => (a.id > 0 && a.name ? [{ id: a.id, name: a.name }] : []));
   }
 
   /** Cheap authenticated call: throws PLEX_UNAUTHORIZED / _UNAVAILABLE / _TIMEOUT. */
