@@ -19,8 +19,10 @@ import { TautulliClient } from '../tautulli';
 import { AccessResolver, type PlexCredentials, type SectionInfo, type TautulliCredentials } from './access';
 import type { LoadedSnapshot } from './cache/loaded-snapshot';
 import { SnapshotMemoryCache } from './cache/memory-cache';
+import { KeepStore } from './keep/keep-store';
 import { listLibraries, type LibraryListing } from './list-libraries';
 import { SnapshotRefresher, type RefresherDeps } from './refresh';
+import { clearAccountsMemo } from './scope/accounts';
 import { snapshotFor, type CacheState, type SnapshotAnswer } from './snapshot-policy';
 import { SnapshotStore } from './store/snapshot-store';
 import {
@@ -42,6 +44,8 @@ export interface LibraryServiceDeps extends UserContextDeps, RefresherDeps {
    * False inside Lambda, where the container freezes after the response.
    */
   backgroundRefresh: boolean;
+  /** The users' keep lists (keep/). */
+  keeps: KeepStore;
 }
 
 /** Running in a Lambda runtime, real or emulated (decided once, in lib/config.ts). */
@@ -93,6 +97,11 @@ export class LibraryService {
     return this.refresher.refresh(ctx, section);
   }
 
+  /** The users' keep lists. */
+  get keeps(): KeepStore {
+    return this.deps.keeps;
+  }
+
   /** The snapshot store (the warmer reads heads and cleans orphans). */
   get store(): SnapshotStore {
     return this.deps.store;
@@ -110,6 +119,7 @@ export const defaultDeps = (): LibraryServiceDeps => ({
   accessMaxAgeMs: 10 * 60_000,
   leaseWaitMs: 20_000,
   backgroundRefresh: !runsInLambda(),
+  keeps: new KeepStore(),
   limitUpstream: async (userId) => {
     const attempt = await reserveAttempt('upstream', userId, undefined);
     if (attempt.retryAfterSeconds > 0)
@@ -125,6 +135,7 @@ export const getLibraryService = (): LibraryService => (service ??= new LibraryS
 /** Tests: install a service with other dependencies (a fixed clock, a small cache…). */
 export const setLibraryService = (overrides: Partial<LibraryServiceDeps> = {}): LibraryService => {
   AccessResolver.clearMemo();
+  clearAccountsMemo();
   service = new LibraryService({ ...defaultDeps(), ...overrides });
   return service;
 };

@@ -93,6 +93,10 @@ export interface MediaItem {
   sizeBytes: number;
   unusedDays: number;
   reason: string;
+  /** With includeKept only: whether the user keeps it, and their note and the keep's expiry. */
+  kept?: boolean;
+  keepNote?: string | null;
+  keepExpiresAt?: string | null;
 }
 
 export interface Library {
