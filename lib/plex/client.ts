@@ -13,7 +13,7 @@ import {
   pageSchema,
   sectionsSchema,
 } from './schemas';
-import { toHistory, toItem } from './normalise';
+import { toAccounts, toHistory, toItem } from './normalise';
 import type { PlexAccount, PlexHistoryEntry, PlexIdentity, PlexItem, PlexSection } from './types';
 
 export interface PlexClientOptions extends UpstreamTuning {
@@ -104,15 +104,9 @@ export class PlexClient {
     return 'not-admin';
   }
 
-  /**
-   * The server's named local accounts (what history rows' accountID refers to). Only the owner's
-   * token may read them: any other token gets PLEX_UNAUTHORIZED. Plex's unnamed system account
-   * (id 0) is left out.
-   */
+  /** The server's named local accounts (history's accountID); the owner's token only, else PLEX_UNAUTHORIZED. */
   async getAccounts(signal?: AbortSignal): Promise<PlexAccount[]> {
-    const res = this.check(await this.http.get({ path: '/accounts', signal }));
-    const { MediaContainer: c } = this.http.parse(res, accountsSchema);
-    return (c.Account ?? []).flatMap((a) => (a.id > 0 && a.name ? [{ id: a.id, name: a.name }] : []));
+    return toAccounts(this.http.parse(this.check(await this.http.get({ path: '/accounts', signal })), accountsSchema));
   }
 
   /** Cheap authenticated call: throws PLEX_UNAUTHORIZED / _UNAVAILABLE / _TIMEOUT. */

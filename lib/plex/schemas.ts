@@ -79,3 +79,4 @@ export const pageSchema = <T extends z.ZodType>(row: T) =>
 
 export type PlexMetadata = z.output<typeof metadataSchema>;
 export type PlexHistoryRow = z.output<typeof historyRowSchema>;
+export type PlexAccounts = z.output<typeof accountsSchema>;

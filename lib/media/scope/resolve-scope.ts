@@ -4,7 +4,7 @@
  * - a snapshot built through a token that is not the owner's (Plex history
  *   own-only) cannot tell accounts apart → 409 PLEX_HISTORY_OWN_ONLY;
  * - a snapshot stored before plays were recorded per account is read again
- *   once (scopedLibrarySnapshot), else 409 ACCOUNT_PLAYS_PENDING;
+ *   once (withAccountPlays), else 409 ACCOUNT_PLAYS_PENDING;
  * - user:<name> needs the server's account names (Plex, the owner's token);
  *   user:<id> is also accepted for an account Plex no longer names but whose
  *   plays are in the library's history.
@@ -73,16 +73,30 @@ export const resolveScope = async (
   return { kind: 'accounts', key: `user:${id}`, label: name ?? `account ${id}`, filter: { only: id } };
 };
 
-/** The library's snapshot and the scope resolved against it (read again once if it predates per-account plays). */
+/**
+ * A snapshot that can tell accounts apart: refused when its Plex history is own-only, read again
+ * once when it predates per-account plays (and refused if it still does).
+ */
+export const withAccountPlays = async (
+  service: SnapshotDeps,
+  lib: LibrarySnapshot,
+  userId: string,
+): Promise<LibrarySnapshot> => {
+  assertAccountsVisible(lib.answer.snapshot);
+  if (hasAccountPlays(lib.answer.snapshot)) return lib;
+  await service.limitUpstream(userId);
+  const again = { ...lib, answer: await service.snapshotFor(lib.ctx, lib.section, { refresh: true }) };
+  assertAccountsVisible(again.answer.snapshot);
+  if (!hasAccountPlays(again.answer.snapshot)) throw accountPlaysPending();
+  return again;
+};
+
+/** The library's snapshot and the scope resolved against it. */
 export const scopedLibrarySnapshot = async (
   service: SnapshotDeps,
   input: Parameters<typeof librarySnapshot>[1] & { scope: WatchScope },
 ): Promise<LibrarySnapshot & { scope: ResolvedScope }> => {
   let lib = await librarySnapshot(service, input);
-  const { snapshot } = lib.answer;
-  if (input.scope.kind !== 'anyone' && snapshot.meta.sources.plexHistory === 'ok' && !hasAccountPlays(snapshot)) {
-    await service.limitUpstream(input.userId);
-    lib = { ...lib, answer: await service.snapshotFor(lib.ctx, lib.section, { refresh: true }) };
-  }
+  if (input.scope.kind !== 'anyone') lib = await withAccountPlays(service, lib, input.userId);
   return { ...lib, scope: await resolveScope(input.scope, lib.answer.snapshot, lib.ctx, input.signal) };
 };
