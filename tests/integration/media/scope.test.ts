@@ -1,6 +1,6 @@
 import type { MediaItem } from '../../../lib/media/types';
 import type { ResolvedSettings } from '../../../lib/settings/resolve';
-import { DatasetBuilder, DEFAULT_NOW } from '../../../dev/fakes';
+import { DatasetBuilder, DEFAULT_NOW, type Fault } from '../../../dev/fakes';
 import { createUserAndLogin } from '../../../dev/users';
 import { getAccounts, getLibrarySummary } from '../../helpers/decide-api';
 import { DAY, getUnused, startMediaFixture, type MediaFixture } from '../../helpers/media-fixture';
@@ -228,5 +228,43 @@ describe('where the sources cannot answer a scope', () => {
   it('the owner token without Tautulli still answers every scope (they rest on Plex history)', async () => {
     settings = { tautulli: null };
     expect(await idsOf('owner')).toEqual(set(M.aliceOnly, M.both, M.never, M.bobOld, M.bobRecent, M.gone));
+  });
+});
+
+describe('a degraded source never lists more under a scope (empty-sources.test.ts, scoped)', () => {
+  const SCOPES = ['owner', 'others', 'user:alice', 'user:3'];
+  const historyEmpty: Fault = {
+    kind: 'status',
+    status: 200,
+    path: '/status/sessions/history/all',
+    body: JSON.stringify({ MediaContainer: { size: 0, totalSize: 0, offset: 0 } }),
+    contentType: 'application/json',
+  };
+  let healthy: Map<string, Set<string>>;
+  beforeAll(async () => {
+    fx.install({ settings: async () => fx.settings(settings), limitUpstream: async () => undefined });
+    healthy = new Map();
+    for (const scope of SCOPES) healthy.set(scope, await idsOf(scope));
+  });
+  afterEach(() => {
+    fx.plex.clearFaults();
+    fx.tautulli.clearFaults();
+  });
+
+  it.each([
+    // Scopes rest on Plex history alone: without Tautulli every scoped answer is still given, unchanged.
+    ['Tautulli down', () => fx.tautulli.setFault({ kind: 'status', status: 500 }), SCOPES.length],
+    ['Plex history implausibly empty', () => fx.plex.setFault(historyEmpty), 0],
+  ])('%s: every scoped answer is an error or lists nothing the healthy one does not', async (_name, fault, least) => {
+    fault();
+    let answered = 0;
+    for (const scope of SCOPES) {
+      const res = await getUnused(token, movies, { threshold: '90', scope, refresh: 'true' });
+      if (res.statusCode !== 200) continue;
+      answered++;
+      const extra = res.json<MediaItem[]>().filter((i) => !healthy.get(scope)!.has(i.id));
+      expect([scope, extra]).toEqual([scope, []]);
+    }
+    expect(answered).toBeGreaterThanOrEqual(least);
   });
 });
