@@ -7,7 +7,11 @@
  *   list-libraries.ts  GET /api/libraries
  *   snapshot-policy.ts which snapshot answers (hit, stale, rebuild)
  *   refresh.ts         single-flight + lease build, memoised loads
- *   get-unused.ts      GET /api/library/{id}/unused
+ *   library-snapshot.ts  the snapshot a per-library answer starts from
+ *   get-unused.ts      GET /api/library/{id}/unused (scope/ for watch scopes, keep/ for kept items)
+ *   summary/           GET /api/library/{id}/summary and GET /api/summary
+ *   keep/              the keep list: PUT/DELETE /api/library/{id}/keep/{itemId}, GET /api/keep
+ *   scope/             watch scopes and GET /api/library/{id}/accounts
  *   warmer.ts          the scheduled refresh of every library
  */
 import { reserveAttempt } from '../auth/attempt-limiter';
