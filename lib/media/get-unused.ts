@@ -58,14 +58,17 @@ export const unusedResponse = async (
   });
   const kept = keptIndices(snapshot, keeps, nowMs);
   const includeKept = query.includeKept ?? false;
-  const selection = selectUnused(snapshot, judgedOrder(snapshot, scope), kept, {
-    cutoff: cutoffOf(nowMs, threshold),
-    sort: query.sort,
-    order: query.order ?? DEFAULT_ORDER[query.sort],
-    offset: query.offset,
-    limit: query.limit,
-    includeKept,
-  });
+  const selection = selectUnused(
+    { snapshot, judged: judgedOrder(snapshot, scope), kept },
+    {
+      cutoff: cutoffOf(nowMs, threshold),
+      sort: query.sort,
+      order: query.order ?? DEFAULT_ORDER[query.sort],
+      offset: query.offset,
+      limit: query.limit,
+      includeKept,
+    },
+  );
   const headers: Record<string, string> = {
     'X-Total-Count': String(selection.total),
     'X-Total-Size-Bytes': String(selection.totalSizeBytes),

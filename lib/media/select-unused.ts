@@ -24,6 +24,14 @@ export interface UnusedSelection extends UnusedTotals {
   indices: number[];
 }
 
+/** A snapshot as one user's answer judges it: in a scope's order, without their kept items. */
+export interface Judging {
+  snapshot: LoadedSnapshot;
+  judged: JudgedOrder;
+  /** Kept items in force, by item index. */
+  kept: ReadonlyMap<number, unknown>;
+}
+
 export interface UnusedSelectOptions {
   cutoff: number;
   sort: SortKey;
@@ -38,12 +46,7 @@ export interface UnusedSelectOptions {
 export const rankOf = (judged: JudgedOrder, i: number): number => (judged.rank ? (judged.rank[i] as number) : i);
 
 /** Totals of the `k` stalest items (the unused ones) without the kept ones. */
-export const unusedTotals = (
-  snapshot: LoadedSnapshot,
-  judged: JudgedOrder,
-  kept: ReadonlyMap<number, unknown>,
-  k: number,
-): UnusedTotals => {
+export const unusedTotals = ({ snapshot, judged, kept }: Judging, k: number): UnusedTotals => {
   let keptCount = 0;
   let keptSizeBytes = 0;
   for (const i of kept.keys()) {
@@ -59,14 +62,10 @@ export const unusedTotals = (
   };
 };
 
-export const selectUnused = (
-  snapshot: LoadedSnapshot,
-  judged: JudgedOrder,
-  kept: ReadonlyMap<number, unknown>,
-  opts: UnusedSelectOptions,
-): UnusedSelection => {
+export const selectUnused = (judging: Judging, opts: UnusedSelectOptions): UnusedSelection => {
+  const { snapshot, judged, kept } = judging;
   const k = unusedPrefixLength(judged.activity, opts.cutoff);
-  const totals = unusedTotals(snapshot, judged, kept, k);
+  const totals = unusedTotals(judging, k);
   const hide = opts.includeKept || totals.keptCount === 0 ? null : kept;
   const limit = opts.limit ?? Number.POSITIVE_INFINITY;
   const indices: number[] = [];

@@ -70,10 +70,10 @@ const summarizeLibrary = async (
     sectionId: section.id,
   });
   const kept = keptIndices(snapshot, keeps, nowMs);
-  const judged = judgedOrder(snapshot, scope);
+  const judging = { snapshot, judged: judgedOrder(snapshot, scope), kept };
   const render = { snapshot, scope, flags: null, nowMs };
-  const keptTotals = unusedTotals(snapshot, judged, kept, snapshot.items.length);
-  const thresholds = summarizeThresholds(snapshot, judged, kept, {
+  const keptTotals = unusedTotals(judging, snapshot.items.length);
+  const thresholds = summarizeThresholds(judging, {
     days: input.thresholds ?? DEFAULT_SUMMARY_THRESHOLDS,
     nowMs,
     item: (i): SummaryItem => {

@@ -5,10 +5,8 @@
  * and the ten largest unused items. One binary search and the kept items per
  * threshold, then ONE walk of the size order for all thresholds at once.
  */
-import type { LoadedSnapshot } from '../cache/loaded-snapshot';
 import { cutoffOf, unusedPrefixLength } from '../rules/activity';
-import type { JudgedOrder } from '../scope/judged-order';
-import { rankOf, type UnusedTotals, unusedTotals } from '../select-unused';
+import { type Judging, rankOf, type UnusedTotals, unusedTotals } from '../select-unused';
 
 export const LARGEST_PER_THRESHOLD = 10;
 
@@ -24,13 +22,12 @@ export interface ThresholdSummary<T> extends ThresholdTotals {
 }
 
 export const summarizeThresholds = <T>(
-  snapshot: LoadedSnapshot,
-  judged: JudgedOrder,
-  kept: ReadonlyMap<number, unknown>,
+  judging: Judging,
   opts: { days: readonly number[]; nowMs: number; item: (i: number) => T },
 ): Array<ThresholdSummary<T>> => {
+  const { snapshot, judged, kept } = judging;
   const prefixes = opts.days.map((d) => unusedPrefixLength(judged.activity, cutoffOf(opts.nowMs, d)));
-  const totals = prefixes.map((k) => unusedTotals(snapshot, judged, kept, k));
+  const totals = prefixes.map((k) => unusedTotals(judging, k));
   const largest = opts.days.map((): number[] => []);
   const wanted = totals.map((t) => Math.min(LARGEST_PER_THRESHOLD, t.total));
   let open = wanted.filter((w) => w > 0).length;
