@@ -1,3 +1,5 @@
+import { getDb } from '../../../lib/db/client';
+import { MediaCollections } from '../../../lib/media/store/collections';
 import type { MediaItem } from '../../../lib/media/types';
 import type { ResolvedSettings } from '../../../lib/settings/resolve';
 import { DatasetBuilder, DEFAULT_NOW, type Fault } from '../../../dev/fakes';
@@ -266,5 +268,37 @@ describe('a degraded source never lists more under a scope (empty-sources.test.t
       expect([scope, extra]).toEqual([scope, []]);
     }
     expect(answered).toBeGreaterThanOrEqual(least);
+  });
+});
+
+describe('a snapshot stored before plays were recorded per account', () => {
+  /** Rewrites the stored chunks in the old 11-element form, and starts a container with nothing in memory. */
+  const storeAsBefore = async () => {
+    const chunks = (await getDb()).collection<{ items: string }>(MediaCollections.chunks);
+    for (const c of await chunks.find({}).toArray()) {
+      const old = (JSON.parse(c.items) as unknown[][]).map((t) => t.slice(0, 11));
+      await chunks.updateOne({ _id: c._id }, { $set: { items: JSON.stringify(old) } });
+    }
+    fx.install({ settings: async () => fx.settings(settings), limitUpstream: async () => undefined });
+  };
+  afterEach(() => fx.plex.clearFaults());
+
+  it('answers anyone from it, and reads the library again once for a scope', async () => {
+    await storeAsBefore();
+    expect((await getUnused(token, movies, { threshold: '90' })).headers['x-cache']).toBe('hit');
+    const res = await getUnused(token, movies, { threshold: '90', scope: 'owner' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['x-cache']).toBe('miss');
+    expect(new Set(res.json<MediaItem[]>().map((i) => i.id))).toEqual(
+      set(M.aliceOnly, M.both, M.never, M.bobOld, M.bobRecent, M.gone),
+    );
+  });
+
+  it('refuses a scope (409 ACCOUNT_PLAYS_PENDING) when Plex cannot be read again just now', async () => {
+    await storeAsBefore();
+    fx.plex.setFault({ kind: 'status', status: 500 });
+    const res = await getUnused(token, movies, { threshold: '90', scope: 'user:alice' });
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toMatchObject({ error: { code: 'ACCOUNT_PLAYS_PENDING' } });
   });
 });
