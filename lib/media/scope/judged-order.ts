@@ -34,6 +34,30 @@ const anyoneOrder = (s: LoadedSnapshot): JudgedOrder => ({
   rank: null,
 });
 
+/**
+ * Indices sorted by `keys` ascending, ties by index (the snapshot's own order: stalest by anyone,
+ * then id), so pages are stable. Epoch seconds are whole numbers under 2^33, so key and index fit
+ * one exact float64 (key × 2^bits + index) and a native numeric sort does it: 100k items in
+ * ~15 ms instead of ~115 ms with a comparator (bench/scope-summary.ts first_call_ms). Any other
+ * key falls back to the comparator.
+ */
+const sortedIndices = (keys: Float64Array): Int32Array => {
+  const n = keys.length;
+  const bits = Math.max(1, Math.ceil(Math.log2(n + 1)));
+  const limit = 2 ** (53 - bits);
+  if (!keys.every((k) => Number.isInteger(k) && k >= 0 && k < limit))
+    return Int32Array.from({ length: n }, (_, i) => i).sort(
+      (a, b) => (keys[a] as number) - (keys[b] as number) || a - b,
+    );
+  const scale = 2 ** bits;
+  const packed = new Float64Array(n);
+  for (let i = 0; i < n; i++) packed[i] = (keys[i] as number) * scale + i;
+  packed.sort();
+  const order = new Int32Array(n);
+  for (let j = 0; j < n; j++) order[j] = (packed[j] as number) % scale;
+  return order;
+};
+
 const buildOrder = (items: readonly SnapshotItem[], scope: Extract<ResolvedScope, { kind: 'accounts' }>) => {
   const n = items.length;
   const byIndex = new Float64Array(n);
@@ -42,10 +66,7 @@ const buildOrder = (items: readonly SnapshotItem[], scope: Extract<ResolvedScope
     const { lastPlayedAt } = playsOf(item.plays ?? [], scope.filter);
     byIndex[i] = lastPlayedAt === null ? item.lastAddedAt : Math.max(lastPlayedAt, item.lastAddedAt);
   }
-  // Ties keep the snapshot's order (stalest by anyone first, then id), so pages are stable.
-  const order = Int32Array.from({ length: n }, (_, i) => i).sort(
-    (a, b) => (byIndex[a] as number) - (byIndex[b] as number) || a - b,
-  );
+  const order = sortedIndices(byIndex);
   const activity = new Float64Array(n);
   const prefixSize = new Float64Array(n + 1);
   const rank = new Int32Array(n);
