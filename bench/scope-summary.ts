@@ -78,10 +78,12 @@ const child = async () => {
   setLibraryService({ settings: benchSettings(600), now: () => DEFAULT_NOW * 1000 });
   const { token } = await createUserAndLogin();
   const id = '1';
-  const call = (handler: unknown, query?: Record<string, string>) =>
-    invoke(handler, { path: '/api/…', pathParameters: { id }, query, token });
-  // The user keeps the KEEPS stalest items (they drop out of every answer below).
-  const first = await call(handlers.unused, { limit: String(Math.max(1, KEEPS)) });
+  const call = (handler: unknown, query?: Record<string, string>, timeoutMs?: number) =>
+    invoke(handler, { path: '/api/…', pathParameters: { id }, query, token }, timeoutMs);
+  // Builds the snapshot (no Lambda deadline: a loaded machine may take longer than 29 s), and the
+  // user keeps the KEEPS stalest items (they drop out of every answer below).
+  const first = await call(handlers.unused, { limit: String(Math.max(1, KEEPS)) }, 600_000);
+  if (first.statusCode !== 200) throw new Error(`warm-up: ${first.statusCode} ${first.body.slice(0, 200)}`);
   const { itemCount: items } = (await call(handlers.librarySummary)).json<{ itemCount: number }>();
   for (const item of first.json<Array<{ id: string }>>().slice(0, KEEPS)) {
     const r = await invoke(keepPut, { method: 'PUT', path: '/api/…', pathParameters: { id, itemId: item.id }, token });

@@ -19,17 +19,22 @@ export const addAccountPlay = (plays: number[], accountId: number, viewedAt: num
   plays.push(accountId, viewedAt, count);
 };
 
+/** Shared by every item nobody played (plays are never changed once judged). */
+export const NO_PLAYS: readonly number[] = Object.freeze([]);
+
 /**
  * An item's plays: its Plex history's, plus — for the owner's token — the owner's own watch
  * state (which includes "mark as watched", never in history). Counts overlap (the same play is
- * in both), so the owner's count is the larger of the two, like SnapshotItem.playCount.
+ * in both), so the owner's count is the larger of the two, like SnapshotItem.playCount. Takes
+ * over `history` (the accumulator's, finished with): no copy per item; folding again changes
+ * nothing (maxima), so judging twice is harmless.
  */
 export const itemPlays = (
-  history: readonly number[] | undefined,
+  history: number[] | undefined,
   owner: { lastViewedAt: number | null; viewCount: number } | null,
-): number[] => {
-  const plays = history ? [...history] : [];
-  if (!owner || owner.lastViewedAt === null) return plays;
+): readonly number[] => {
+  if (!owner || owner.lastViewedAt === null) return history?.length ? history : NO_PLAYS;
+  const plays = history ?? [];
   for (let j = 0; j < plays.length; j += PLAY_STRIDE) {
     if (plays[j] !== OWNER_ACCOUNT_ID) continue;
     plays[j + 1] = Math.max(plays[j + 1] as number, owner.lastViewedAt);

@@ -5,6 +5,7 @@
  * JSON.parse instead of the driver building 100k BSON objects, and the
  * embedded store copies one string instead of walking every field.
  */
+import { NO_PLAYS } from '../rules/account-plays';
 import { sortTitleOf } from '../rules/inputs';
 import type { MediaType, PlaySource, PlayedBy, SnapshotItem } from '../types';
 
@@ -27,8 +28,8 @@ const encodePlays = (plays: readonly number[], lastPlayedAt: number | null): num
   return plays.map((v, j) => (j % 3 === 1 ? base - v : v));
 };
 
-const decodePlays = (encoded: unknown, lastPlayedAt: number | null): number[] => {
-  if (encoded === 0) return [];
+const decodePlays = (encoded: unknown, lastPlayedAt: number | null): readonly number[] => {
+  if (encoded === 0) return NO_PLAYS;
   if (!Array.isArray(encoded) || encoded.length % 3 !== 0 || !encoded.every((v) => typeof v === 'number'))
     throw new Error('snapshot chunk holds malformed plays');
   const base = lastPlayedAt ?? 0;
