@@ -5,7 +5,7 @@
  * JSON.parse instead of the driver building 100k BSON objects, and the
  * embedded store copies one string instead of walking every field.
  */
-import { NO_PLAYS } from '../rules/account-plays';
+import { NO_PLAYS, PLAY_STRIDE } from '../rules/account-plays';
 import { sortTitleOf } from '../rules/inputs';
 import type { MediaType, PlaySource, PlayedBy, SnapshotItem } from '../types';
 
@@ -25,15 +25,15 @@ type TupleWithPlays = [...Tuple, number[] | 0];
 const encodePlays = (plays: readonly number[], lastPlayedAt: number | null): number[] | 0 => {
   if (!plays.length) return 0;
   const base = lastPlayedAt ?? 0;
-  return plays.map((v, j) => (j % 3 === 1 ? base - v : v));
+  return plays.map((v, j) => (j % PLAY_STRIDE === 1 ? base - v : v));
 };
 
 const decodePlays = (encoded: unknown, lastPlayedAt: number | null): readonly number[] => {
   if (encoded === 0) return NO_PLAYS;
-  if (!Array.isArray(encoded) || encoded.length % 3 !== 0 || !encoded.every((v) => typeof v === 'number'))
+  if (!Array.isArray(encoded) || encoded.length % PLAY_STRIDE !== 0 || !encoded.every((v) => typeof v === 'number'))
     throw new Error('snapshot chunk holds malformed plays');
   const base = lastPlayedAt ?? 0;
-  return encoded.map((v: number, j) => (j % 3 === 1 ? base - v : v));
+  return encoded.map((v: number, j) => (j % PLAY_STRIDE === 1 ? base - v : v));
 };
 
 export const encodeItems = (items: readonly SnapshotItem[]): string =>
