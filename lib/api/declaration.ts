@@ -5,13 +5,14 @@ import type { HeaderSet } from './headers';
 
 /** What a route declares about itself; the table of all routes is lib/api/routes.ts. */
 
-type Method = 'GET' | 'POST' | 'PUT';
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 /** API Gateway's route key: "METHOD /path", or `$default` for the catch-all (`httpApi: '*'`). */
 export type RouteKey = `${Method} /api/${string}` | '$default';
 
 export const TAGS = {
   auth: 'Log in, refresh and end sessions, change the password',
-  media: 'Libraries and the media nobody watches',
+  media: 'Libraries, the media nobody watches, and how much space it takes',
+  keep: 'Items you keep: never listed as unused',
   settings: 'Your Plex and Tautulli connection and preferences',
   meta: 'Health, this document and its docs page',
 } as const;

@@ -14,6 +14,7 @@ export const RESPONSE_HEADERS = {
   'X-Request-Id': z.string().min(1).describe('the id of this request in plm’s logs; quote it in bug reports'),
   'X-Total-Count': integer('items in the whole answer, before limit/offset'),
   'X-Total-Size-Bytes': integer('the size of those items, each counted once'),
+  'X-Kept-Count': integer('items left out because you keep them (GET /api/keep)'),
   'X-Data-Sources': z
     .string()
     .regex(/^plex=ok, plex-history=(ok|own-only), tautulli=(ok|unavailable|unconfigured)$/)

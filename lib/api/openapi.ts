@@ -156,7 +156,7 @@ const pathsOf = (routes: Record<string, AnyRoute>): ZodOpenApiPathsObject => {
   for (const [operationId, route] of Object.entries(routes)) {
     const key = methodAndPath(route.route);
     if (!key) continue;
-    const method = key.method.toLowerCase() as 'get' | 'put' | 'post';
+    const method = key.method.toLowerCase() as 'get' | 'put' | 'post' | 'delete';
     paths[key.path] = { ...paths[key.path], [method]: operationOf(operationId, route) };
   }
   return paths;

@@ -53,3 +53,11 @@ export const booleanParam = (
     .optional()
     .transform((v) => (v === undefined ? fallback : TRUE_WORDS.has(v)))
     .meta({ override: documentedAs({ type: 'boolean', default: fallback }) });
+
+/** A boolean spelled `true`/`false`, left out of the parsed query when absent. */
+export const optionalBooleanParam = (description: string) =>
+  z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional()
+    .meta({ description, override: documentedAs({ type: 'boolean' }) });

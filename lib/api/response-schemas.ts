@@ -11,7 +11,7 @@ import { ERROR_CODES, type ErrorCode } from './error-codes';
  * the code without a compile error. `id` makes a schema one shared component.
  */
 
-const timestamp = z.iso.datetime().describe('ISO-8601 timestamp (UTC)');
+export const timestamp = z.iso.datetime().describe('ISO-8601 timestamp (UTC)');
 
 export const MediaItemSchema = z
   .object({
@@ -26,6 +26,9 @@ export const MediaItemSchema = z
     sizeBytes: z.number().int().min(0),
     unusedDays: z.number().int().min(0),
     reason: z.string().describe('why the item is listed, in words'),
+    kept: z.boolean().optional().describe('includeKept only: on your keep list'),
+    keepNote: z.string().nullable().optional(),
+    keepExpiresAt: timestamp.nullable().optional(),
   })
   .meta({
     id: 'MediaItem',

@@ -1,20 +1,11 @@
 import { z } from 'zod';
 import { ChangePasswordBody, LoginBody, LogoutBody, RefreshBody } from '../auth/schemas';
-import { LibrariesQuery, LibraryPath, UnusedQuery } from '../media/query';
 import { PutSettingsQuery } from '../settings/http';
 import { SettingsUpdate, Verification } from '../settings/schema';
 import { DocsAssetPath } from './docs-page';
 import { type Answer, declare } from './declaration';
-import type { ErrorsByStatus } from './error-codes';
-import type { HeaderSet } from './headers';
-import {
-  HealthSchema,
-  LibrarySchema,
-  MediaItemSchema,
-  OpenApiDocumentSchema,
-  SettingsViewSchema,
-  TokenPairSchema,
-} from './response-schemas';
+import { MEDIA_ROUTES } from './media-routes';
+import { HealthSchema, OpenApiDocumentSchema, SettingsViewSchema, TokenPairSchema } from './response-schemas';
 
 /**
  * The route table: every HTTP route of plm, declared once — method, path, auth,
@@ -27,24 +18,6 @@ import {
  */
 
 const tokenPair = (description: string): Answer => ({ description, schema: TokenPairSchema });
-const UNUSED_HEADERS: HeaderSet = {
-  'X-Total-Count': true,
-  'X-Total-Size-Bytes': true,
-  'X-Data-Sources': true,
-  'X-Cache': true,
-  'X-Cache-Age-Seconds': true,
-  'X-Snapshot-At': true,
-  'X-Threshold-Days': true,
-};
-/** What reading a user's Plex can answer (user context, proof of access, the upstream limit). */
-const PLEX_ERRORS: ErrorsByStatus = {
-  404: ['PLEX_NOT_FOUND'],
-  409: ['PLEX_NOT_CONFIGURED', 'SECRET_UNREADABLE'],
-  429: ['TOO_MANY_REQUESTS'],
-  502: ['PLEX_UNAUTHORIZED', 'PLEX_UNAVAILABLE', 'PLEX_BAD_RESPONSE'],
-  503: ['ENCRYPTION_UNAVAILABLE'],
-  504: ['PLEX_TIMEOUT'],
-};
 const IfMatchHeader = z.object({
   'If-Match': z
     .string()
@@ -103,44 +76,7 @@ export const ROUTES = {
     responses: { 200: tokenPair('a fresh pair') },
     errors: { 403: ['INVALID_CREDENTIALS'], 429: ['TOO_MANY_REQUESTS'] },
   }),
-  libraries: declare({
-    route: 'GET /api/libraries',
-    auth: true,
-    query: LibrariesQuery,
-    tag: 'media',
-    summary: 'Every library of your Plex server',
-    responses: {
-      200: {
-        description: 'libraries',
-        schema: z.array(LibrarySchema),
-        headers: { 'X-Total-Count': true, 'X-Cache': true },
-      },
-    },
-    errors: PLEX_ERRORS,
-  }),
-  unused: declare({
-    route: 'GET /api/library/{id}/unused',
-    auth: true,
-    path: LibraryPath,
-    query: UnusedQuery,
-    tag: 'media',
-    summary: 'Media nobody has played or added for `threshold` days (JSON or CSV)',
-    responses: {
-      200: {
-        description: 'unused items, stalest first by default (CSV with format=csv)',
-        schema: z.array(MediaItemSchema),
-        content: { 'text/csv': z.string().describe('RFC 4180 with a header row and a snapshotAt column') },
-        headers: { ...UNUSED_HEADERS, 'Content-Disposition': false },
-      },
-    },
-    errors: {
-      ...PLEX_ERRORS,
-      400: ['UNSUPPORTED_LIBRARY_TYPE'],
-      404: ['LIBRARY_NOT_FOUND', 'PLEX_NOT_FOUND'],
-      406: ['RESPONSE_TOO_LARGE'],
-      409: ['PLEX_NOT_CONFIGURED', 'PLEX_NOT_OWNER', 'SECRET_UNREADABLE'],
-    },
-  }),
+  ...MEDIA_ROUTES,
   settingsGet: declare({
     route: 'GET /api/settings',
     auth: true,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { booleanParam, wholeNumberParam, wholeNumberParamOr } from '../api/params';
+import { booleanParam, optionalBooleanParam, wholeNumberParam, wholeNumberParamOr } from '../api/params';
+import { WatchScopeParam } from './scope/watch-scope';
 
 /**
  * Request schemas of the media endpoints. Strict on purpose: a typo such as
@@ -31,15 +32,14 @@ export const UnusedQuery = z
     offset: wholeNumberParamOr('offset', 0, 100_000_000, 0),
     format: z.enum(['json', 'csv']).default('json'),
     refresh: booleanParam(),
+    // Both absent unless sent, so the parsed query of a plain request is what it always was.
+    scope: WatchScopeParam.optional(),
+    includeKept: optionalBooleanParam('also list the items you keep, flagged kept: true (they stay out of the totals)'),
   })
   .strict();
 export type UnusedQuery = z.output<typeof UnusedQuery>;
 
-export const LibrariesQuery = z
-  .object({
-    refresh: booleanParam(),
-  })
-  .strict();
+export const LibrariesQuery = z.object({ refresh: booleanParam() }).strict();
 export type LibrariesQuery = z.output<typeof LibrariesQuery>;
 
 /** Plex section keys are small decimal integers. */

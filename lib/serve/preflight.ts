@@ -6,7 +6,7 @@ import { usableConfig } from '../config';
  * httpApi.cors in AWS; self-hosted, plm answers them from the same lists
  * (tests/integration/serve/serve.test.ts holds serverless.yml to these).
  */
-export const ALLOWED_METHODS: readonly string[] = ['GET', 'PUT', 'POST', 'OPTIONS'];
+export const ALLOWED_METHODS: readonly string[] = ['GET', 'PUT', 'POST', 'DELETE', 'OPTIONS'];
 export const ALLOWED_HEADERS: readonly string[] = ['Content-Type', 'Authorization', 'If-Match'];
 export const PREFLIGHT_MAX_AGE_SECONDS = 600;
 

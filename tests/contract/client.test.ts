@@ -155,6 +155,56 @@ describe('the contract, called with a generated client', () => {
     }
   });
 
+  it('summaries, watch scopes, accounts and the keep list', async () => {
+    const movies = '1';
+    const summary = await client.GET('/api/library/{id}/summary', {
+      headers: auth,
+      params: { path: { id: movies }, query: { thresholds: '30,90', scope: 'owner' } },
+    });
+    expect(summary.data?.thresholds.map((t) => t.days)).toEqual([30, 90]);
+    const all = await client.GET('/api/summary', { headers: auth });
+    expect(all.data?.libraries.length).toBeGreaterThanOrEqual(3);
+    const accounts = await client.GET('/api/library/{id}/accounts', {
+      headers: auth,
+      params: { path: { id: movies } },
+    });
+    expect(accounts.data?.some((a) => a.owner)).toBe(true);
+    const nobody = await client.GET('/api/library/{id}/unused', {
+      headers: auth,
+      params: { path: { id: movies }, query: { scope: 'user:no-such-account' } },
+    });
+    expect(nobody.error?.error.code).toBe('ACCOUNT_NOT_FOUND');
+
+    const first = await client.GET('/api/library/{id}/unused', {
+      headers: auth,
+      params: { path: { id: movies }, query: { threshold: 30, limit: 1 } },
+    });
+    // The 200 is JSON or CSV (format=csv), so the generated type is MediaItem[] | string.
+    const itemId = Array.isArray(first.data) ? (first.data[0]?.id ?? '') : '';
+    const keep = (body?: { note?: string | null }) =>
+      client.PUT('/api/library/{id}/keep/{itemId}', { headers: auth, params: { path: { id: movies, itemId } }, body });
+    expect((await keep({ note: 'a favourite' })).response.status).toBe(201);
+    expect((await keep({ note: 'still a favourite' })).response.status).toBe(200);
+    const missing = await client.PUT('/api/library/{id}/keep/{itemId}', {
+      headers: auth,
+      params: { path: { id: movies, itemId: '999999999' } },
+    });
+    expect(missing.error?.error.code).toBe('ITEM_NOT_FOUND');
+    const kept = await client.GET('/api/library/{id}/unused', {
+      headers: auth,
+      params: { path: { id: movies }, query: { threshold: 30, includeKept: true, limit: 5 } },
+    });
+    expect(kept.response.headers.get('x-kept-count')).toBe('1');
+    const list = await client.GET('/api/keep', { headers: auth });
+    expect(list.data?.map((k) => k.itemId)).toEqual([itemId]);
+    const path = { id: movies, itemId };
+    expect(
+      (await client.DELETE('/api/library/{id}/keep/{itemId}', { headers: auth, params: { path } })).response.status,
+    ).toBe(204);
+    const again = await client.DELETE('/api/library/{id}/keep/{itemId}', { headers: auth, params: { path } });
+    expect(again.error?.error.code).toBe('KEEP_NOT_FOUND');
+  });
+
   it('settings: read, change with If-Match, lose races, verify', async () => {
     const read = await client.GET('/api/settings', { headers: auth });
     const etag = read.response.headers.get('etag') ?? '';

@@ -113,8 +113,97 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Media nobody has played or added for `threshold` days (JSON or CSV) */
+        /** Media nobody (in `scope`) has played or added for `threshold` days, kept items left out (JSON or CSV) */
         get: operations["unused"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/library/{id}/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reclaimable space per threshold: counts, de-duplicated bytes and the largest items */
+        get: operations["librarySummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Reclaimable space across all your libraries (excluded libraries left out)
+         * @description A library that cannot be answered now is listed with its error and left out of the totals.
+         */
+        get: operations["summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/library/{id}/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The Plex accounts scope=user: can name, and what each played here */
+        get: operations["libraryAccounts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/library/{id}/keep/{itemId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Keep an item: never listed as unused (optional note and expiry) */
+        put: operations["keepPut"];
+        post?: never;
+        /** Stop keeping an item */
+        delete: operations["keepDelete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/keep": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your keep list, each item checked against its library (missing when Plex lost it) */
+        get: operations["keepList"];
         put?: never;
         post?: never;
         delete?: never;
@@ -347,6 +436,193 @@ export interface components {
             unusedDays: number;
             /** @description why the item is listed, in words */
             reason: string;
+            /** @description includeKept only: on your keep list */
+            kept?: boolean;
+            keepNote?: string | null;
+            keepExpiresAt?: string | null;
+        };
+        LibrarySummary: {
+            library: {
+                id: string;
+                title: string;
+                type: string;
+            };
+            scope: string;
+            itemCount: number;
+            sizeBytes: number;
+            kept: {
+                count: number;
+                sizeBytes: number;
+            };
+            sources: {
+                /** @constant */
+                plex: "ok";
+                /** @enum {string} */
+                plexHistory: "ok" | "own-only";
+                /** @enum {string} */
+                tautulli: "ok" | "unavailable" | "unconfigured";
+                tautulliLastRefreshed?: number | null;
+            };
+            snapshot: {
+                /**
+                 * Format: date-time
+                 * @description ISO-8601 timestamp (UTC)
+                 */
+                fetchedAt: string;
+                ageSeconds: number;
+                /** @enum {string} */
+                cache: "hit" | "miss" | "stale";
+            };
+            thresholds: {
+                days: number;
+                count: number;
+                sizeBytes: number;
+                largest: {
+                    id: string;
+                    title: string;
+                    /** @enum {string} */
+                    type: "movie" | "show" | "album";
+                    year: number | null;
+                    sizeBytes: number;
+                    unusedDays: number;
+                    lastPlayedAt: string | null;
+                }[];
+            }[];
+        };
+        AllSummary: {
+            scope: string;
+            /** @description false when a library could not be answered (its entry has `error`) */
+            complete: boolean;
+            itemCount: number;
+            sizeBytes: number;
+            kept: {
+                count: number;
+                sizeBytes: number;
+            };
+            thresholds: {
+                days: number;
+                count: number;
+                sizeBytes: number;
+                largest: {
+                    id: string;
+                    title: string;
+                    /** @enum {string} */
+                    type: "movie" | "show" | "album";
+                    year: number | null;
+                    sizeBytes: number;
+                    unusedDays: number;
+                    lastPlayedAt: string | null;
+                    libraryId: string;
+                }[];
+            }[];
+            libraries: ({
+                library: {
+                    id: string;
+                    title: string;
+                    type: string;
+                };
+                scope: string;
+                itemCount: number;
+                sizeBytes: number;
+                kept: {
+                    count: number;
+                    sizeBytes: number;
+                };
+                sources: {
+                    /** @constant */
+                    plex: "ok";
+                    /** @enum {string} */
+                    plexHistory: "ok" | "own-only";
+                    /** @enum {string} */
+                    tautulli: "ok" | "unavailable" | "unconfigured";
+                    tautulliLastRefreshed?: number | null;
+                };
+                snapshot: {
+                    /**
+                     * Format: date-time
+                     * @description ISO-8601 timestamp (UTC)
+                     */
+                    fetchedAt: string;
+                    ageSeconds: number;
+                    /** @enum {string} */
+                    cache: "hit" | "miss" | "stale";
+                };
+                thresholds: {
+                    days: number;
+                    count: number;
+                    sizeBytes: number;
+                }[];
+            } | {
+                library: {
+                    id: string;
+                    title: string;
+                    type: string;
+                };
+                error: {
+                    /** @enum {string} */
+                    code: "BAD_REQUEST" | "VALIDATION_ERROR" | "INVALID_JSON" | "INVALID_USER_ID" | "UNSUPPORTED_LIBRARY_TYPE" | "UNAUTHORIZED" | "INVALID_TOKEN" | "TOKEN_EXPIRED" | "SESSION_REVOKED" | "INVALID_CREDENTIALS" | "INVALID_REFRESH_TOKEN" | "REFRESH_TOKEN_REUSED" | "FORBIDDEN" | "NOT_FOUND" | "ROUTE_NOT_FOUND" | "LIBRARY_NOT_FOUND" | "ITEM_NOT_FOUND" | "KEEP_NOT_FOUND" | "ACCOUNT_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "RESPONSE_TOO_LARGE" | "CONFLICT" | "USER_EXISTS" | "PLEX_NOT_CONFIGURED" | "PLEX_NOT_OWNER" | "PLEX_HISTORY_OWN_ONLY" | "ACCOUNT_PLAYS_PENDING" | "ACCOUNT_AMBIGUOUS" | "KEEP_LIMIT_REACHED" | "SECRET_UNREADABLE" | "SETTINGS_VERSION_CONFLICT" | "SETTINGS_WRITE_CONFLICT" | "PRECONDITION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNPROCESSABLE_ENTITY" | "SETTINGS_VERIFICATION_FAILED" | "TOO_MANY_REQUESTS" | "INTERNAL_ERROR" | "CONFIG_ERROR" | "PLEX_UNAUTHORIZED" | "PLEX_UNAVAILABLE" | "PLEX_BAD_RESPONSE" | "PLEX_NOT_FOUND" | "PLEX_TIMEOUT" | "TAUTULLI_UNAUTHORIZED" | "TAUTULLI_UNAVAILABLE" | "TAUTULLI_BAD_RESPONSE" | "TAUTULLI_NOT_FOUND" | "TAUTULLI_TIMEOUT" | "DATABASE_UNAVAILABLE" | "SERVICE_MISCONFIGURED" | "ENCRYPTION_UNAVAILABLE" | "TIMEOUT";
+                    message: string;
+                };
+            })[];
+        };
+        Account: {
+            /** @description Plex local account id (the owner is 1); scope=user:<id> */
+            id: number;
+            /** @description scope=user:<name>; null for an account Plex no longer names */
+            name: string | null;
+            owner: boolean;
+            itemsPlayed: number;
+            lastPlayedAt: string | null;
+        };
+        Keep: {
+            libraryId: string;
+            /** @description Plex ratingKey, as `id` in unused answers */
+            itemId: string;
+            title: string;
+            /** @enum {string} */
+            type: "movie" | "show" | "album";
+            sizeBytes: number;
+            note: string | null;
+            expiresAt: string | null;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp (UTC)
+             */
+            keptAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp (UTC)
+             */
+            updatedAt: string;
+        };
+        KeepListing: {
+            libraryId: string;
+            /** @description Plex ratingKey, as `id` in unused answers */
+            itemId: string;
+            title: string;
+            /** @enum {string} */
+            type: "movie" | "show" | "album";
+            sizeBytes: number;
+            note: string | null;
+            expiresAt: string | null;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp (UTC)
+             */
+            keptAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp (UTC)
+             */
+            updatedAt: string;
+            libraryTitle: string | null;
+            /** @description the keep has ended: the item is judged like any other again */
+            expired: boolean;
+            /**
+             * @description missing: Plex no longer lists the item; unknown: its library cannot be read just now
+             * @enum {string}
+             */
+            status: "present" | "missing" | "unknown";
         };
         /** @description Your effective settings: secrets masked, `sources` says which values are the server defaults */
         SettingsView: {
@@ -1001,6 +1277,9 @@ export interface operations {
                 offset?: number;
                 format?: "json" | "csv";
                 refresh?: boolean;
+                scope?: string;
+                /** @description also list the items you keep, flagged kept: true (they stay out of the totals) */
+                includeKept?: boolean;
             };
             header?: never;
             path: {
@@ -1018,6 +1297,8 @@ export interface operations {
                     "X-Total-Count": number;
                     /** @description the size of those items, each counted once */
                     "X-Total-Size-Bytes": number;
+                    /** @description items left out because you keep them (GET /api/keep) */
+                    "X-Kept-Count": number;
                     /** @description which watch-data sources the answer rests on */
                     "X-Data-Sources": string;
                     /** @description hit: fresh snapshot; miss: built now; stale: the last good one */
@@ -1034,6 +1315,473 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["MediaItem"][];
                     "text/csv": string;
+                };
+            };
+            /** @description Bad request: VALIDATION_ERROR, UNSUPPORTED_LIBRARY_TYPE */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /**
+                             * @description `VALIDATION_ERROR`: a body, query or path field is invalid; `details` lists each failing field; `UNSUPPORTED_LIBRARY_TYPE`: photo libraries cannot be judged
+                             * @enum {string}
+                             */
+                            code: "VALIDATION_ERROR" | "UNSUPPORTED_LIBRARY_TYPE";
+                            message: components["schemas"]["ErrorMessage"];
+                            details?: components["schemas"]["ErrorDetails"];
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description Not found: LIBRARY_NOT_FOUND, PLEX_NOT_FOUND, ACCOUNT_NOT_FOUND */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /**
+                             * @description `LIBRARY_NOT_FOUND`: no library with this id on your Plex server; `PLEX_NOT_FOUND`: Plex answered 404 (wrong URL path?); `ACCOUNT_NOT_FOUND`: no Plex account of this id or name on the server (GET /api/library/{id}/accounts)
+                             * @enum {string}
+                             */
+                            code: "LIBRARY_NOT_FOUND" | "PLEX_NOT_FOUND" | "ACCOUNT_NOT_FOUND";
+                            message: components["schemas"]["ErrorMessage"];
+                            details?: components["schemas"]["ErrorDetails"];
+                        };
+                    };
+                };
+            };
+            /** @description Not acceptable: RESPONSE_TOO_LARGE */
+            406: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /**
+                             * @description `RESPONSE_TOO_LARGE`: the answer is over 6 MB: ask with `Accept-Encoding: gzip` or page with limit/offset
+                             * @enum {string}
+                             */
+                            code: "RESPONSE_TOO_LARGE";
+                            message: components["schemas"]["ErrorMessage"];
+                            details?: components["schemas"]["ErrorDetails"];
+                        };
+                    };
+                };
+            };
+            /** @description Conflict: PLEX_NOT_CONFIGURED, PLEX_NOT_OWNER, SECRET_UNREADABLE, PLEX_HISTORY_OWN_ONLY, ACCOUNT_PLAYS_PENDING, ACCOUNT_AMBIGUOUS */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /**
+                             * @description `PLEX_NOT_CONFIGURED`: no Plex URL and token in your settings or on the server; `PLEX_NOT_OWNER`: the Plex token is not the server owner's and no usable Tautulli sees everyone's plays; `SECRET_UNREADABLE`: a stored secret cannot be decrypted; enter it again; `PLEX_HISTORY_OWN_ONLY`: a watch scope needs the owner's Plex token (only it reads every account's history); `ACCOUNT_PLAYS_PENDING`: the library was read before plm recorded plays per account and cannot be re-read now; `ACCOUNT_AMBIGUOUS`: several Plex accounts have this name; use user:<id>
+                             * @enum {string}
+                             */
+                            code: "PLEX_NOT_CONFIGURED" | "PLEX_NOT_OWNER" | "SECRET_UNREADABLE" | "PLEX_HISTORY_OWN_ONLY" | "ACCOUNT_PLAYS_PENDING" | "ACCOUNT_AMBIGUOUS";
+                            message: components["schemas"]["ErrorMessage"];
+                            details?: components["schemas"]["ErrorDetails"];
+                        };
+                    };
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            /** @description Upstream failed: PLEX_UNAUTHORIZED, PLEX_UNAVAILABLE, PLEX_BAD_RESPONSE */
+            502: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /**
+                             * @description `PLEX_UNAUTHORIZED`: Plex refused the token; `PLEX_UNAVAILABLE`: Plex is unreachable or answered 429/5xx; `PLEX_BAD_RESPONSE`: Plex answered something plm cannot trust (malformed, implausibly empty, changed while read)
+                             * @enum {string}
+                             */
+                            code: "PLEX_UNAUTHORIZED" | "PLEX_UNAVAILABLE" | "PLEX_BAD_RESPONSE";
+                            message: components["schemas"]["ErrorMessage"];
+                            details?: components["schemas"]["ErrorDetails"];
+                        };
+                    };
+                };
+            };
+            /** @description Unavailable: SERVICE_MISCONFIGURED, DATABASE_UNAVAILABLE, ENCRYPTION_UNAVAILABLE */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /**
+                             * @description `SERVICE_MISCONFIGURED`: the function cannot load its configuration or secrets; its operator finds why in the logs; `DATABASE_UNAVAILABLE`: MongoDB does not answer; try again after `Retry-After` seconds; `ENCRYPTION_UNAVAILABLE`: no usable SETTINGS_ENCRYPTION_KEY on the server, so secrets cannot be stored or read
+                             * @enum {string}
+                             */
+                            code: "SERVICE_MISCONFIGURED" | "DATABASE_UNAVAILABLE" | "ENCRYPTION_UNAVAILABLE";
+                            message: components["schemas"]["ErrorMessage"];
+                            details?: components["schemas"]["ErrorDetails"];
+                        };
+                    };
+                };
+            };
+            /** @description Timed out: TIMEOUT, PLEX_TIMEOUT */
+            504: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /**
+                             * @description `TIMEOUT`: the request took too long and was stopped; `PLEX_TIMEOUT`: Plex did not answer in time
+                             * @enum {string}
+                             */
+                            code: "TIMEOUT" | "PLEX_TIMEOUT";
+                            message: components["schemas"]["ErrorMessage"];
+                            details?: components["schemas"]["ErrorDetails"];
+                        };
+                    };
+                };
+            };
+        };
+    };
+    librarySummary: {
+        parameters: {
+            query?: {
+                /** @description days; default 30,90,180,365 */
+                thresholds?: string;
+                scope?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the summary */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    /** @description which watch-data sources the answer rests on */
+                    "X-Data-Sources": string;
+                    /** @description hit: fresh snapshot; miss: built now; stale: the last good one */
+                    "X-Cache": "hit" | "miss" | "stale";
+                    /** @description age of the snapshot the answer comes from */
+                    "X-Cache-Age-Seconds": number;
+                    /** @description when the snapshot was read from Plex */
+                    "X-Snapshot-At": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LibrarySummary"];
+                };
+            };
+            /** @description Bad request: VALIDATION_ERROR, UNSUPPORTED_LIBRARY_TYPE */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /**
+                             * @description `VALIDATION_ERROR`: a body, query or path field is invalid; `details` lists each failing field; `UNSUPPORTED_LIBRARY_TYPE`: photo libraries cannot be judged
+                             * @enum {string}
+                             */
+                            code: "VALIDATION_ERROR" | "UNSUPPORTED_LIBRARY_TYPE";
+                            message: components["schemas"]["ErrorMessage"];
+                            details?: components["schemas"]["ErrorDetails"];
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description Not found: LIBRARY_NOT_FOUND, PLEX_NOT_FOUND, ACCOUNT_NOT_FOUND */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /**
+                             * @description `LIBRARY_NOT_FOUND`: no library with this id on your Plex server; `PLEX_NOT_FOUND`: Plex answered 404 (wrong URL path?); `ACCOUNT_NOT_FOUND`: no Plex account of this id or name on the server (GET /api/library/{id}/accounts)
+                             * @enum {string}
+                             */
+                            code: "LIBRARY_NOT_FOUND" | "PLEX_NOT_FOUND" | "ACCOUNT_NOT_FOUND";
+                            message: components["schemas"]["ErrorMessage"];
+                            details?: components["schemas"]["ErrorDetails"];
+                        };
+                    };
+                };
+            };
+            /** @description Conflict: PLEX_NOT_CONFIGURED, PLEX_NOT_OWNER, SECRET_UNREADABLE, PLEX_HISTORY_OWN_ONLY, ACCOUNT_PLAYS_PENDING, ACCOUNT_AMBIGUOUS */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /**
+                             * @description `PLEX_NOT_CONFIGURED`: no Plex URL and token in your settings or on the server; `PLEX_NOT_OWNER`: the Plex token is not the server owner's and no usable Tautulli sees everyone's plays; `SECRET_UNREADABLE`: a stored secret cannot be decrypted; enter it again; `PLEX_HISTORY_OWN_ONLY`: a watch scope needs the owner's Plex token (only it reads every account's history); `ACCOUNT_PLAYS_PENDING`: the library was read before plm recorded plays per account and cannot be re-read now; `ACCOUNT_AMBIGUOUS`: several Plex accounts have this name; use user:<id>
+                             * @enum {string}
+                             */
+                            code: "PLEX_NOT_CONFIGURED" | "PLEX_NOT_OWNER" | "SECRET_UNREADABLE" | "PLEX_HISTORY_OWN_ONLY" | "ACCOUNT_PLAYS_PENDING" | "ACCOUNT_AMBIGUOUS";
+                            message: components["schemas"]["ErrorMessage"];
+                            details?: components["schemas"]["ErrorDetails"];
+                        };
+                    };
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            /** @description Upstream failed: PLEX_UNAUTHORIZED, PLEX_UNAVAILABLE, PLEX_BAD_RESPONSE */
+            502: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /**
+                             * @description `PLEX_UNAUTHORIZED`: Plex refused the token; `PLEX_UNAVAILABLE`: Plex is unreachable or answered 429/5xx; `PLEX_BAD_RESPONSE`: Plex answered something plm cannot trust (malformed, implausibly empty, changed while read)
+                             * @enum {string}
+                             */
+                            code: "PLEX_UNAUTHORIZED" | "PLEX_UNAVAILABLE" | "PLEX_BAD_RESPONSE";
+                            message: components["schemas"]["ErrorMessage"];
+                            details?: components["schemas"]["ErrorDetails"];
+                        };
+                    };
+                };
+            };
+            /** @description Unavailable: SERVICE_MISCONFIGURED, DATABASE_UNAVAILABLE, ENCRYPTION_UNAVAILABLE */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /**
+                             * @description `SERVICE_MISCONFIGURED`: the function cannot load its configuration or secrets; its operator finds why in the logs; `DATABASE_UNAVAILABLE`: MongoDB does not answer; try again after `Retry-After` seconds; `ENCRYPTION_UNAVAILABLE`: no usable SETTINGS_ENCRYPTION_KEY on the server, so secrets cannot be stored or read
+                             * @enum {string}
+                             */
+                            code: "SERVICE_MISCONFIGURED" | "DATABASE_UNAVAILABLE" | "ENCRYPTION_UNAVAILABLE";
+                            message: components["schemas"]["ErrorMessage"];
+                            details?: components["schemas"]["ErrorDetails"];
+                        };
+                    };
+                };
+            };
+            /** @description Timed out: TIMEOUT, PLEX_TIMEOUT */
+            504: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /**
+                             * @description `TIMEOUT`: the request took too long and was stopped; `PLEX_TIMEOUT`: Plex did not answer in time
+                             * @enum {string}
+                             */
+                            code: "TIMEOUT" | "PLEX_TIMEOUT";
+                            message: components["schemas"]["ErrorMessage"];
+                            details?: components["schemas"]["ErrorDetails"];
+                        };
+                    };
+                };
+            };
+        };
+    };
+    summary: {
+        parameters: {
+            query?: {
+                /** @description days; default 30,90,180,365 */
+                thresholds?: string;
+                scope?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description totals, and each library */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AllSummary"];
+                };
+            };
+            400: components["responses"]["InvalidParameters"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description Not found: PLEX_NOT_FOUND */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /**
+                             * @description `PLEX_NOT_FOUND`: Plex answered 404 (wrong URL path?)
+                             * @enum {string}
+                             */
+                            code: "PLEX_NOT_FOUND";
+                            message: components["schemas"]["ErrorMessage"];
+                            details?: components["schemas"]["ErrorDetails"];
+                        };
+                    };
+                };
+            };
+            /** @description Conflict: PLEX_NOT_CONFIGURED, SECRET_UNREADABLE */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /**
+                             * @description `PLEX_NOT_CONFIGURED`: no Plex URL and token in your settings or on the server; `SECRET_UNREADABLE`: a stored secret cannot be decrypted; enter it again
+                             * @enum {string}
+                             */
+                            code: "PLEX_NOT_CONFIGURED" | "SECRET_UNREADABLE";
+                            message: components["schemas"]["ErrorMessage"];
+                            details?: components["schemas"]["ErrorDetails"];
+                        };
+                    };
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            /** @description Upstream failed: PLEX_UNAUTHORIZED, PLEX_UNAVAILABLE, PLEX_BAD_RESPONSE */
+            502: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /**
+                             * @description `PLEX_UNAUTHORIZED`: Plex refused the token; `PLEX_UNAVAILABLE`: Plex is unreachable or answered 429/5xx; `PLEX_BAD_RESPONSE`: Plex answered something plm cannot trust (malformed, implausibly empty, changed while read)
+                             * @enum {string}
+                             */
+                            code: "PLEX_UNAUTHORIZED" | "PLEX_UNAVAILABLE" | "PLEX_BAD_RESPONSE";
+                            message: components["schemas"]["ErrorMessage"];
+                            details?: components["schemas"]["ErrorDetails"];
+                        };
+                    };
+                };
+            };
+            /** @description Unavailable: SERVICE_MISCONFIGURED, DATABASE_UNAVAILABLE, ENCRYPTION_UNAVAILABLE */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /**
+                             * @description `SERVICE_MISCONFIGURED`: the function cannot load its configuration or secrets; its operator finds why in the logs; `DATABASE_UNAVAILABLE`: MongoDB does not answer; try again after `Retry-After` seconds; `ENCRYPTION_UNAVAILABLE`: no usable SETTINGS_ENCRYPTION_KEY on the server, so secrets cannot be stored or read
+                             * @enum {string}
+                             */
+                            code: "SERVICE_MISCONFIGURED" | "DATABASE_UNAVAILABLE" | "ENCRYPTION_UNAVAILABLE";
+                            message: components["schemas"]["ErrorMessage"];
+                            details?: components["schemas"]["ErrorDetails"];
+                        };
+                    };
+                };
+            };
+            /** @description Timed out: TIMEOUT, PLEX_TIMEOUT */
+            504: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /**
+                             * @description `TIMEOUT`: the request took too long and was stopped; `PLEX_TIMEOUT`: Plex did not answer in time
+                             * @enum {string}
+                             */
+                            code: "TIMEOUT" | "PLEX_TIMEOUT";
+                            message: components["schemas"]["ErrorMessage"];
+                            details?: components["schemas"]["ErrorDetails"];
+                        };
+                    };
+                };
+            };
+        };
+    };
+    libraryAccounts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description accounts by id */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    /** @description which watch-data sources the answer rests on */
+                    "X-Data-Sources": string;
+                    /** @description hit: fresh snapshot; miss: built now; stale: the last good one */
+                    "X-Cache": "hit" | "miss" | "stale";
+                    /** @description age of the snapshot the answer comes from */
+                    "X-Cache-Age-Seconds": number;
+                    /** @description when the snapshot was read from Plex */
+                    "X-Snapshot-At": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"][];
                 };
             };
             /** @description Bad request: VALIDATION_ERROR, UNSUPPORTED_LIBRARY_TYPE */
@@ -1077,27 +1825,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not acceptable: RESPONSE_TOO_LARGE */
-            406: {
-                headers: {
-                    "X-Request-Id": components["headers"]["XRequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            /**
-                             * @description `RESPONSE_TOO_LARGE`: the answer is over 6 MB: ask with `Accept-Encoding: gzip` or page with limit/offset
-                             * @enum {string}
-                             */
-                            code: "RESPONSE_TOO_LARGE";
-                            message: components["schemas"]["ErrorMessage"];
-                            details?: components["schemas"]["ErrorDetails"];
-                        };
-                    };
-                };
-            };
-            /** @description Conflict: PLEX_NOT_CONFIGURED, PLEX_NOT_OWNER, SECRET_UNREADABLE */
+            /** @description Conflict: PLEX_NOT_CONFIGURED, PLEX_NOT_OWNER, SECRET_UNREADABLE, PLEX_HISTORY_OWN_ONLY, ACCOUNT_PLAYS_PENDING */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -1107,10 +1835,442 @@ export interface operations {
                     "application/json": {
                         error: {
                             /**
-                             * @description `PLEX_NOT_CONFIGURED`: no Plex URL and token in your settings or on the server; `PLEX_NOT_OWNER`: the Plex token is not the server owner's and no usable Tautulli sees everyone's plays; `SECRET_UNREADABLE`: a stored secret cannot be decrypted; enter it again
+                             * @description `PLEX_NOT_CONFIGURED`: no Plex URL and token in your settings or on the server; `PLEX_NOT_OWNER`: the Plex token is not the server owner's and no usable Tautulli sees everyone's plays; `SECRET_UNREADABLE`: a stored secret cannot be decrypted; enter it again; `PLEX_HISTORY_OWN_ONLY`: a watch scope needs the owner's Plex token (only it reads every account's history); `ACCOUNT_PLAYS_PENDING`: the library was read before plm recorded plays per account and cannot be re-read now
                              * @enum {string}
                              */
-                            code: "PLEX_NOT_CONFIGURED" | "PLEX_NOT_OWNER" | "SECRET_UNREADABLE";
+                            code: "PLEX_NOT_CONFIGURED" | "PLEX_NOT_OWNER" | "SECRET_UNREADABLE" | "PLEX_HISTORY_OWN_ONLY" | "ACCOUNT_PLAYS_PENDING";
+                            message: components["schemas"]["ErrorMessage"];
+                            details?: components["schemas"]["ErrorDetails"];
+                        };
+                    };
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            /** @description Upstream failed: PLEX_UNAUTHORIZED, PLEX_UNAVAILABLE, PLEX_BAD_RESPONSE */
+            502: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /**
+                             * @description `PLEX_UNAUTHORIZED`: Plex refused the token; `PLEX_UNAVAILABLE`: Plex is unreachable or answered 429/5xx; `PLEX_BAD_RESPONSE`: Plex answered something plm cannot trust (malformed, implausibly empty, changed while read)
+                             * @enum {string}
+                             */
+                            code: "PLEX_UNAUTHORIZED" | "PLEX_UNAVAILABLE" | "PLEX_BAD_RESPONSE";
+                            message: components["schemas"]["ErrorMessage"];
+                            details?: components["schemas"]["ErrorDetails"];
+                        };
+                    };
+                };
+            };
+            /** @description Unavailable: SERVICE_MISCONFIGURED, DATABASE_UNAVAILABLE, ENCRYPTION_UNAVAILABLE */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /**
+                             * @description `SERVICE_MISCONFIGURED`: the function cannot load its configuration or secrets; its operator finds why in the logs; `DATABASE_UNAVAILABLE`: MongoDB does not answer; try again after `Retry-After` seconds; `ENCRYPTION_UNAVAILABLE`: no usable SETTINGS_ENCRYPTION_KEY on the server, so secrets cannot be stored or read
+                             * @enum {string}
+                             */
+                            code: "SERVICE_MISCONFIGURED" | "DATABASE_UNAVAILABLE" | "ENCRYPTION_UNAVAILABLE";
+                            message: components["schemas"]["ErrorMessage"];
+                            details?: components["schemas"]["ErrorDetails"];
+                        };
+                    };
+                };
+            };
+            /** @description Timed out: TIMEOUT, PLEX_TIMEOUT */
+            504: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /**
+                             * @description `TIMEOUT`: the request took too long and was stopped; `PLEX_TIMEOUT`: Plex did not answer in time
+                             * @enum {string}
+                             */
+                            code: "TIMEOUT" | "PLEX_TIMEOUT";
+                            message: components["schemas"]["ErrorMessage"];
+                            details?: components["schemas"]["ErrorDetails"];
+                        };
+                    };
+                };
+            };
+        };
+    };
+    keepPut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                itemId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "note": "the kids love it",
+                 *       "expiresAt": "2027-06-30T00:00:00Z"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description why it is kept (shown with includeKept and in GET /api/keep) */
+                    note?: string | null;
+                    /** @description when the keep ends (must be in the future); absent or null: never */
+                    expiresAt?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description already kept; note and expiry replaced */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Keep"];
+                };
+            };
+            /** @description kept */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Keep"];
+                };
+            };
+            /** @description Bad request: VALIDATION_ERROR, INVALID_JSON, UNSUPPORTED_LIBRARY_TYPE */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /**
+                             * @description `VALIDATION_ERROR`: a body, query or path field is invalid; `details` lists each failing field; `INVALID_JSON`: the body is not valid JSON; `UNSUPPORTED_LIBRARY_TYPE`: photo libraries cannot be judged
+                             * @enum {string}
+                             */
+                            code: "VALIDATION_ERROR" | "INVALID_JSON" | "UNSUPPORTED_LIBRARY_TYPE";
+                            message: components["schemas"]["ErrorMessage"];
+                            details?: components["schemas"]["ErrorDetails"];
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description Not found: LIBRARY_NOT_FOUND, PLEX_NOT_FOUND, ITEM_NOT_FOUND */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /**
+                             * @description `LIBRARY_NOT_FOUND`: no library with this id on your Plex server; `PLEX_NOT_FOUND`: Plex answered 404 (wrong URL path?); `ITEM_NOT_FOUND`: the library has no item with this id (as last read from Plex)
+                             * @enum {string}
+                             */
+                            code: "LIBRARY_NOT_FOUND" | "PLEX_NOT_FOUND" | "ITEM_NOT_FOUND";
+                            message: components["schemas"]["ErrorMessage"];
+                            details?: components["schemas"]["ErrorDetails"];
+                        };
+                    };
+                };
+            };
+            /** @description Conflict: PLEX_NOT_CONFIGURED, PLEX_NOT_OWNER, SECRET_UNREADABLE, KEEP_LIMIT_REACHED */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /**
+                             * @description `PLEX_NOT_CONFIGURED`: no Plex URL and token in your settings or on the server; `PLEX_NOT_OWNER`: the Plex token is not the server owner's and no usable Tautulli sees everyone's plays; `SECRET_UNREADABLE`: a stored secret cannot be decrypted; enter it again; `KEEP_LIMIT_REACHED`: at most 10,000 items can be kept per server
+                             * @enum {string}
+                             */
+                            code: "PLEX_NOT_CONFIGURED" | "PLEX_NOT_OWNER" | "SECRET_UNREADABLE" | "KEEP_LIMIT_REACHED";
+                            message: components["schemas"]["ErrorMessage"];
+                            details?: components["schemas"]["ErrorDetails"];
+                        };
+                    };
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            /** @description Upstream failed: PLEX_UNAUTHORIZED, PLEX_UNAVAILABLE, PLEX_BAD_RESPONSE */
+            502: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /**
+                             * @description `PLEX_UNAUTHORIZED`: Plex refused the token; `PLEX_UNAVAILABLE`: Plex is unreachable or answered 429/5xx; `PLEX_BAD_RESPONSE`: Plex answered something plm cannot trust (malformed, implausibly empty, changed while read)
+                             * @enum {string}
+                             */
+                            code: "PLEX_UNAUTHORIZED" | "PLEX_UNAVAILABLE" | "PLEX_BAD_RESPONSE";
+                            message: components["schemas"]["ErrorMessage"];
+                            details?: components["schemas"]["ErrorDetails"];
+                        };
+                    };
+                };
+            };
+            /** @description Unavailable: SERVICE_MISCONFIGURED, DATABASE_UNAVAILABLE, ENCRYPTION_UNAVAILABLE */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /**
+                             * @description `SERVICE_MISCONFIGURED`: the function cannot load its configuration or secrets; its operator finds why in the logs; `DATABASE_UNAVAILABLE`: MongoDB does not answer; try again after `Retry-After` seconds; `ENCRYPTION_UNAVAILABLE`: no usable SETTINGS_ENCRYPTION_KEY on the server, so secrets cannot be stored or read
+                             * @enum {string}
+                             */
+                            code: "SERVICE_MISCONFIGURED" | "DATABASE_UNAVAILABLE" | "ENCRYPTION_UNAVAILABLE";
+                            message: components["schemas"]["ErrorMessage"];
+                            details?: components["schemas"]["ErrorDetails"];
+                        };
+                    };
+                };
+            };
+            /** @description Timed out: TIMEOUT, PLEX_TIMEOUT */
+            504: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /**
+                             * @description `TIMEOUT`: the request took too long and was stopped; `PLEX_TIMEOUT`: Plex did not answer in time
+                             * @enum {string}
+                             */
+                            code: "TIMEOUT" | "PLEX_TIMEOUT";
+                            message: components["schemas"]["ErrorMessage"];
+                            details?: components["schemas"]["ErrorDetails"];
+                        };
+                    };
+                };
+            };
+        };
+    };
+    keepDelete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                itemId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description no longer kept */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["InvalidParameters"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description Not found: PLEX_NOT_FOUND, KEEP_NOT_FOUND */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /**
+                             * @description `PLEX_NOT_FOUND`: Plex answered 404 (wrong URL path?); `KEEP_NOT_FOUND`: the item is not on your keep list
+                             * @enum {string}
+                             */
+                            code: "PLEX_NOT_FOUND" | "KEEP_NOT_FOUND";
+                            message: components["schemas"]["ErrorMessage"];
+                            details?: components["schemas"]["ErrorDetails"];
+                        };
+                    };
+                };
+            };
+            /** @description Conflict: PLEX_NOT_CONFIGURED, SECRET_UNREADABLE */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /**
+                             * @description `PLEX_NOT_CONFIGURED`: no Plex URL and token in your settings or on the server; `SECRET_UNREADABLE`: a stored secret cannot be decrypted; enter it again
+                             * @enum {string}
+                             */
+                            code: "PLEX_NOT_CONFIGURED" | "SECRET_UNREADABLE";
+                            message: components["schemas"]["ErrorMessage"];
+                            details?: components["schemas"]["ErrorDetails"];
+                        };
+                    };
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            /** @description Upstream failed: PLEX_UNAUTHORIZED, PLEX_UNAVAILABLE, PLEX_BAD_RESPONSE */
+            502: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /**
+                             * @description `PLEX_UNAUTHORIZED`: Plex refused the token; `PLEX_UNAVAILABLE`: Plex is unreachable or answered 429/5xx; `PLEX_BAD_RESPONSE`: Plex answered something plm cannot trust (malformed, implausibly empty, changed while read)
+                             * @enum {string}
+                             */
+                            code: "PLEX_UNAUTHORIZED" | "PLEX_UNAVAILABLE" | "PLEX_BAD_RESPONSE";
+                            message: components["schemas"]["ErrorMessage"];
+                            details?: components["schemas"]["ErrorDetails"];
+                        };
+                    };
+                };
+            };
+            /** @description Unavailable: SERVICE_MISCONFIGURED, DATABASE_UNAVAILABLE, ENCRYPTION_UNAVAILABLE */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /**
+                             * @description `SERVICE_MISCONFIGURED`: the function cannot load its configuration or secrets; its operator finds why in the logs; `DATABASE_UNAVAILABLE`: MongoDB does not answer; try again after `Retry-After` seconds; `ENCRYPTION_UNAVAILABLE`: no usable SETTINGS_ENCRYPTION_KEY on the server, so secrets cannot be stored or read
+                             * @enum {string}
+                             */
+                            code: "SERVICE_MISCONFIGURED" | "DATABASE_UNAVAILABLE" | "ENCRYPTION_UNAVAILABLE";
+                            message: components["schemas"]["ErrorMessage"];
+                            details?: components["schemas"]["ErrorDetails"];
+                        };
+                    };
+                };
+            };
+            /** @description Timed out: TIMEOUT, PLEX_TIMEOUT */
+            504: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /**
+                             * @description `TIMEOUT`: the request took too long and was stopped; `PLEX_TIMEOUT`: Plex did not answer in time
+                             * @enum {string}
+                             */
+                            code: "TIMEOUT" | "PLEX_TIMEOUT";
+                            message: components["schemas"]["ErrorMessage"];
+                            details?: components["schemas"]["ErrorDetails"];
+                        };
+                    };
+                };
+            };
+        };
+    };
+    keepList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description keeps by library and title */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    /** @description items in the whole answer, before limit/offset */
+                    "X-Total-Count": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeepListing"][];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description Not found: PLEX_NOT_FOUND */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /**
+                             * @description `PLEX_NOT_FOUND`: Plex answered 404 (wrong URL path?)
+                             * @enum {string}
+                             */
+                            code: "PLEX_NOT_FOUND";
+                            message: components["schemas"]["ErrorMessage"];
+                            details?: components["schemas"]["ErrorDetails"];
+                        };
+                    };
+                };
+            };
+            /** @description Conflict: PLEX_NOT_CONFIGURED, SECRET_UNREADABLE */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /**
+                             * @description `PLEX_NOT_CONFIGURED`: no Plex URL and token in your settings or on the server; `SECRET_UNREADABLE`: a stored secret cannot be decrypted; enter it again
+                             * @enum {string}
+                             */
+                            code: "PLEX_NOT_CONFIGURED" | "SECRET_UNREADABLE";
                             message: components["schemas"]["ErrorMessage"];
                             details?: components["schemas"]["ErrorDetails"];
                         };
