@@ -1,0 +1,42 @@
+/**
+ * Cold build: one fresh process refreshes the movie library, then the show
+ * library, into an empty database (what the first request or the warmer
+ * does). Marks tell the parent where each build starts and ends, so it can
+ * hand the floor exactly the requests each build made.
+ */
+import type { TaskIo } from '../lib/child-process';
+import { peakRssMb } from '../lib/child-process';
+import { installBenchService } from './service';
+
+export interface BuildInput {
+  sectionIds: string[];
+}
+
+export interface BuildResult {
+  /** Per section type: wall time of the refresh, items, and the build's own stage timings if it reports them. */
+  builds: Record<string, { ms: number; items: number; stages?: Record<string, number> }>;
+  rssBeforeMb: number;
+  peakRssMb: number;
+}
+
+export const build = async (input: BuildInput, io: TaskIo): Promise<BuildResult> => {
+  const { closeDb } = await import('../../lib/db/client');
+  const service = installBenchService();
+  const ctx = await service.userContext('bench');
+  const rssBeforeMb = Math.round(process.memoryUsage().rss / 1048576);
+  const builds: BuildResult['builds'] = {};
+  for (const id of input.sectionIds) {
+    const section = ctx.access.sections.find((s) => s.id === id);
+    if (!section) throw new Error(`no section ${id}`);
+    await io.mark('build-start', section.type);
+    const t0 = performance.now();
+    const snapshot = await service.refresh(ctx, section);
+    const ms = performance.now() - t0;
+    await io.mark('build-end', section.type);
+    const stages = (snapshot.meta as { stages?: Record<string, number> }).stages;
+    builds[section.type] = { ms, items: snapshot.meta.itemCount, ...(stages ? { stages } : {}) };
+  }
+  const peak = peakRssMb();
+  await closeDb();
+  return { builds, rssBeforeMb, peakRssMb: peak };
+};
