@@ -33,7 +33,8 @@ export const build = async (input: BuildInput, io: TaskIo): Promise<BuildResult>
     const snapshot = await service.refresh(ctx, section);
     const ms = performance.now() - t0;
     await io.mark('build-end', section.type);
-    const stages = (snapshot.meta as { stages?: Record<string, number> }).stages;
+    // Older plm versions have no stage timings (bench runs against them too).
+    const stages = (snapshot as { buildStages?: Record<string, number> }).buildStages;
     builds[section.type] = { ms, items: snapshot.meta.itemCount, ...(stages ? { stages } : {}) };
   }
   const peak = peakRssMb();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { BuildStatus } from '../media/build-status';
 import type { Library, MediaItem } from '../media/types';
 
 /**
@@ -50,3 +51,19 @@ export const HealthSchema = z.object({
   version: z.string(),
   mongodb: z.object({ ok: z.boolean(), latencyMs: z.number() }),
 });
+
+export const BuildStatusSchema = z.object({
+  libraryId: z.string(),
+  state: z
+    .enum(['building', 'failed', 'ready', 'idle'])
+    .describe(
+      'building: a build runs; failed: the last build failed (see error); ready: a snapshot answers; idle: never built',
+    ),
+  startedAt: isoDate.nullable().describe('start of the running (or last) build'),
+  itemsRead: z.number().int().nullable().describe('upstream rows read so far by the running (or last) build'),
+  itemsExpected: z.number().int().nullable().describe('upstream rows announced, once the upstreams said'),
+  estimatedRemainingSeconds: z.number().int().nullable(),
+  snapshotAt: isoDate.nullable().describe('when the data of the current snapshot was read'),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  statusUrl: z.string().describe('this document: ask again here'),
+}) satisfies z.ZodType<BuildStatus>;

@@ -4,7 +4,7 @@ import type { RouteSpec } from '../http/handler';
 import { LibrariesQuery, LibraryPath, UnusedQuery } from '../media/query';
 import { PutSettingsQuery } from '../settings/http';
 import { SettingsUpdate } from '../settings/schema';
-import { HealthSchema, LibrarySchema, MediaItemSchema, TokenPairSchema } from './response-schemas';
+import { BuildStatusSchema, HealthSchema, LibrarySchema, MediaItemSchema, TokenPairSchema } from './response-schemas';
 
 /**
  * The route table: every HTTP route of plm, declared once. Each handler in
@@ -125,8 +125,29 @@ export const ROUTES = {
           'X-Threshold-Days',
         ],
       },
+      202: {
+        description:
+          'the library is being built and the build outlasts the request (first request on a big library, ' +
+          'refresh=true): ask again after Retry-After, or follow Location (GET /api/library/{id}/refresh)',
+        schema: BuildStatusSchema,
+        headers: ['Retry-After', 'Location'],
+      },
     },
-    errors: [400, 401, 404, 406, 409, 502, 504],
+    errors: [400, 401, 404, 406, 409, 502, 503, 504],
+  }),
+  refreshStatus: declare({
+    route: 'GET /api/library/{id}/refresh',
+    auth: true,
+    path: LibraryPath,
+    summary: "Where the library's build stands: building (rows read, estimate), failed, ready or idle",
+    responses: {
+      200: {
+        description: 'the build status (Retry-After while building)',
+        schema: BuildStatusSchema,
+        headers: ['Retry-After'],
+      },
+    },
+    errors: [400, 401, 404, 409, 502, 504],
   }),
   settingsGet: declare({
     route: 'GET /api/settings',

@@ -10,7 +10,8 @@ import type { LibraryService } from './service';
 import type { SnapshotAnswer } from './snapshot-policy';
 import { plexNotOwner } from './media-errors';
 import { DEFAULT_ORDER, type LibraryPath, type UnusedQuery } from './query';
-import { text } from '../http/response';
+import { json, text } from '../http/response';
+import { retryAfterOf } from './build-status';
 import { cutoffOf } from './rules/activity';
 import type { SnapshotSources } from './types';
 
@@ -50,7 +51,16 @@ export const unusedResponse = async (
   const base = await service.userContext(input.userId, { signal: input.signal });
   const { ctx, section } = await service.section(base, input.path.id, input.signal);
   if (query.refresh) await service.limitUpstream(input.userId);
-  const answer = await service.snapshotFor(ctx, section, { refresh: query.refresh });
+  const answer = await service.snapshotFor(ctx, section, {
+    refresh: query.refresh,
+    userId: input.userId,
+    signal: input.signal,
+  });
+  // Still building past the request's budget: 202 and where to follow the build (build-on-request.ts).
+  if ('building' in answer) {
+    const { building } = answer;
+    return json(202, building, { 'Retry-After': retryAfterOf(building), Location: building.statusUrl });
+  }
   const { snapshot } = answer;
   // Fail closed: Plex history of a non-owner token shows only its own plays; only Tautulli sees everyone's.
   if (snapshot.meta.sources.plexHistory === 'own-only' && snapshot.meta.sources.tautulli !== 'ok') throw plexNotOwner();

@@ -7,6 +7,7 @@ import { listingPages, type ListingOptions, type ListingPage } from '../upstream
 import type { z } from 'zod';
 import { historyRowSchema, identitySchema, metadataSchema, pageSchema, sectionsSchema } from './schemas';
 import { toHistory, toItem } from './normalise';
+import { readHistoryRow, readMetadata, readPage, type RowRead } from './rows';
 import type { PlexHistoryEntry, PlexIdentity, PlexItem, PlexSection } from './types';
 
 export interface PlexClientOptions extends UpstreamTuning {
@@ -19,6 +20,8 @@ export interface PlexIterateOptions {
   /** PLEX_TYPE value; default is the section's own type (movies, shows, artists, photos). */
   type?: number;
   signal?: AbortSignal;
+  /** Told the listing's row count as soon as the first page announces it (build progress). */
+  onTotal?: (total: number) => void;
 }
 
 const itemPage = pageSchema(metadataSchema);
@@ -27,6 +30,8 @@ const historyPage = pageSchema(historyRowSchema);
 /** What to ask Plex for one paged listing. */
 interface PlexListing<T extends z.ZodType> {
   schema: ReturnType<typeof pageSchema<T>>;
+  /** Reads a row of `schema` without zod (rows.ts); zod reads the pages it does not recognise. */
+  read: RowRead<z.output<T>>;
   path: string;
   query: Record<string, QueryValue>;
   /** Set for a section listing: then a 404 or an answer without MediaContainer means "no such section". */
@@ -36,6 +41,7 @@ interface PlexListing<T extends z.ZodType> {
 /** The items of a section (of one PLEX_TYPE, or the section's own type). */
 const itemListing = (sectionId: string, type?: number): PlexListing<typeof metadataSchema> => ({
   schema: itemPage,
+  read: readMetadata,
   path: `/library/sections/${encodeURIComponent(sectionId)}/all`,
   query: { type },
   section: sectionId,
@@ -127,7 +133,7 @@ export class PlexClient {
     const seen = new Set<string>();
     return this.pages(
       itemListing(sectionId, opts.type),
-      { signal: opts.signal, check: opts.strict ? 'exact' : 'log' },
+      { signal: opts.signal, check: opts.strict ? 'exact' : 'log', onTotal: opts.onTotal },
       (rows) => {
         const out: PlexItem[] = [];
         for (const row of rows) {
@@ -150,14 +156,18 @@ export class PlexClient {
    * (history rows deleted mid-read) throws LISTING_CHANGED; more is fine
    * (plays that arrived during the read).
    */
-  iterateHistory(sectionId: string, opts: { signal?: AbortSignal } = {}): AsyncIterable<PlexHistoryEntry[]> {
+  iterateHistory(
+    sectionId: string,
+    opts: Pick<PlexIterateOptions, 'signal' | 'onTotal'> = {},
+  ): AsyncIterable<PlexHistoryEntry[]> {
     const convert = toHistory(sectionId);
     const listing = {
       schema: historyPage,
+      read: readHistoryRow,
       path: '/status/sessions/history/all',
       query: { librarySectionID: sectionId, sort: 'viewedAt:asc' },
     };
-    return this.pages(listing, { signal: opts.signal, check: 'at-least' }, (rows) =>
+    return this.pages(listing, { signal: opts.signal, check: 'at-least', onTotal: opts.onTotal }, (rows) =>
       rows.map(convert).filter((r): r is PlexHistoryEntry => r !== null),
     );
   }
@@ -203,7 +213,8 @@ export class PlexClient {
       }),
       notFound,
     );
-    const body = this.http.parse(res, listing.schema);
+    const json = this.http.json(res);
+    const body = readPage(json, listing.read) ?? this.http.validate(json, listing.schema, res);
     if (!body.MediaContainer) {
       if (notFound) throw notFound(); // Plex's other way of saying "no such section"
       throw this.http.error('bad_response', `Plex sent no MediaContainer (GET ${path})`, {
@@ -218,7 +229,7 @@ export class PlexClient {
   /** Every page of a listing, converted; paging and the count check are listing.ts's. */
   private async *pages<T extends z.ZodType, R>(
     listing: PlexListing<T>,
-    opts: Pick<ListingOptions<unknown>, 'check' | 'signal'>,
+    opts: Pick<ListingOptions<unknown>, 'check' | 'signal' | 'onTotal'>,
     convert: (rows: Array<z.output<T>>) => R[],
   ): AsyncGenerator<R[], void, undefined> {
     const size = this.pageSize;
