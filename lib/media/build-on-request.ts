@@ -13,7 +13,9 @@
  * - with neither (`serverless invoke local`), in the request itself, to the end.
  *
  * A failed build's error is answered once — to the request that waited for
- * it, or else to the next one — and the request after that builds again.
+ * it, or else to the next one that needs a build within a minute — and the
+ * request after that builds again (an aborted build is no failure: the next
+ * request simply builds).
  */
 import { randomBytes } from 'node:crypto';
 import { APIError } from '../errors';
@@ -50,14 +52,17 @@ export interface BuildOnRequestDeps {
 export type BuildWait = { snapshot: LoadedSnapshot } | { building: BuildStatus };
 
 const WATCH_POLL_MS = 150;
+/** A failed build's error is news this long; a request after that builds again instead. */
+const FAILURE_NEWS_MS = 60_000;
 
-const ended = (l: LeaseDoc | null): l is LeaseDoc & { finishedAt: Date } =>
-  l !== null && (l.outcome === 'failed' || l.outcome === 'aborted') && l.finishedAt !== null;
+const failed = (l: LeaseDoc | null): l is LeaseDoc & { finishedAt: Date } =>
+  l !== null && l.outcome === 'failed' && l.finishedAt !== null;
 
 /** The error of a failed build nobody was told about yet, claimed for this request to answer. */
 const unreportedFailure = async (key: string, nowMs: number, since?: Date | null): Promise<APIError | null> => {
   const lease = await readLease(key);
-  if (!ended(lease) || isHeld(lease, nowMs) || lease.reported || !lease.error) return null;
+  if (!failed(lease) || isHeld(lease, nowMs) || lease.reported || !lease.error) return null;
+  if (nowMs - lease.finishedAt.getTime() > FAILURE_NEWS_MS) return null;
   if (since && lease.finishedAt.getTime() <= since.getTime()) return null;
   return (await claimFailureReport(key, lease.finishedAt)) ? errorOf(lease.error) : null;
 };
@@ -100,7 +105,8 @@ export const buildOnRequest = async (
       const done = await within(build, deps.buildWaitMs);
       if (done) return { snapshot: done.value };
       build.catch((e: unknown) => logger.warn('background build failed', { sectionId: section.id, error: e }));
-      return { building: await status() };
+      // It runs, whatever the lease says yet (it may not have taken it within a very short budget).
+      return { building: { ...(await status()), state: 'building', error: null } };
     }
     if (deps.handoff && opts.userId) return await handedOff(deps, deps.handoff, ref, { ...opts, userId: opts.userId });
     return { snapshot: await deps.refresher.refresh(ctx, section, { signal: opts.signal }) };

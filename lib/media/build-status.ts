@@ -42,11 +42,12 @@ const estimateSeconds = (lease: LeaseDoc, head: HeadDoc | null, nowMs: number): 
   return remainingMs === null ? null : Math.ceil(remainingMs / 1000);
 };
 
-/** A failure is news until a newer snapshot replaced it. */
+/** A failure is news until a newer snapshot replaced it (an aborted build is no failure: the next request builds). */
 const failedSince = (lease: LeaseDoc | null, head: HeadDoc | null): lease is LeaseDoc =>
   lease !== null &&
-  (lease.outcome === 'failed' || lease.outcome === 'aborted') &&
-  (head === null || (lease.finishedAt?.getTime() ?? 0) > head.updatedAt.getTime());
+  lease.outcome === 'failed' &&
+  // fetchedAt and finishedAt are both the service's clock.
+  (head === null || (lease.finishedAt?.getTime() ?? 0) > head.fetchedAt);
 
 export const statusOf = (
   libraryId: string,

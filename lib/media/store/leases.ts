@@ -174,7 +174,7 @@ export const leaseHeld = async (key: string, db: LeaseDb = getDb, now: () => num
  */
 export const claimFailureReport = async (key: string, finishedAt: Date, db: LeaseDb = getDb): Promise<boolean> => {
   const claimed = await (await leases(db)).updateOne(
-    { _id: leaseId(key), outcome: { $in: ['failed', 'aborted'] }, reported: false, finishedAt },
+    { _id: leaseId(key), outcome: 'failed', reported: false, finishedAt },
     { $set: { reported: true } },
   );
   return claimed.modifiedCount === 1;
