@@ -1,5 +1,6 @@
 /** The child side of child-process.ts: runs one task and sends its result. */
-import { childIo, type TaskIo, type TaskName } from './child-process';
+import { childIo, type TaskIo } from './child-io';
+import type { TaskName } from './child-process';
 
 type Task = (input: never, io: TaskIo) => Promise<unknown>;
 

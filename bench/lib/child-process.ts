@@ -16,11 +16,11 @@ import { buildSync } from 'esbuild';
 
 export type TaskName = 'build' | 'floor' | 'naive' | 'warm' | 'first-request' | 'http-server';
 
-type ToParent =
+export type ToParent =
   | { kind: 'mark'; name: string; data?: unknown }
   | { kind: 'result'; data: unknown }
   | { kind: 'error'; message: string };
-type ToChild = { kind: 'start'; task: TaskName; input: unknown } | { kind: 'ack' } | { kind: 'stop' };
+export type ToChild = { kind: 'start'; task: TaskName; input: unknown } | { kind: 'ack' } | { kind: 'stop' };
 
 export interface RunningTask<R> {
   result: Promise<R>;
@@ -59,9 +59,11 @@ const childScript = (): string => {
   return out;
 };
 
+/** BENCH_CPU_PROF profiles every child; BENCH_NODE_FLAGS passes V8/Node flags (experiments only, never in npm run bench). */
 const profileArgs = (): string[] => {
   const dir = process.env.BENCH_CPU_PROF;
-  return dir ? ['--cpu-prof', '--cpu-prof-dir', dir] : [];
+  const flags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+  return [...(dir ? ['--cpu-prof', '--cpu-prof-dir', dir] : []), ...flags];
 };
 
 export const startTask = <R>(
@@ -76,8 +78,9 @@ export const startTask = <R>(
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const send = (m: ToChild) => child.send(m);
+  // Settled once the child has exited (a --cpu-prof child writes its profile on exit).
   const result = new Promise<R>((resolve, reject) => {
-    let settled = false;
+    let outcome: { data: R } | { error: Error } | undefined;
     child.on('message', (raw) => {
       const m = raw as ToParent;
       if (m.kind === 'mark')
@@ -85,16 +88,13 @@ export const startTask = <R>(
           () => send({ kind: 'ack' }),
           (e: unknown) => reject(e),
         );
-      else if (m.kind === 'result') {
-        settled = true;
-        resolve(m.data as R);
-      } else {
-        settled = true;
-        reject(new Error(`${task}: ${m.message}`));
-      }
+      else if (m.kind === 'result') outcome = { data: m.data as R };
+      else outcome = { error: new Error(`${task}: ${m.message}`) };
     });
     child.once('exit', (code) => {
-      if (!settled) reject(new Error(`${task} exited with ${code} before reporting`));
+      if (!outcome) reject(new Error(`${task} exited with ${code} before reporting`));
+      else if ('error' in outcome) reject(outcome.error);
+      else resolve(outcome.data);
     });
     child.once('error', reject);
   });
@@ -108,35 +108,3 @@ export const runTask = <R>(
   env: Record<string, string>,
   onMark?: (name: string, data: unknown) => void | Promise<void>,
 ): Promise<R> => startTask<R>(task, input, env, onMark).result;
-
-/** Inside a child: what a task may do besides computing its result. */
-export interface TaskIo {
-  /** Tells the parent something happened and waits until it has acted on it. */
-  mark(name: string, data?: unknown): Promise<void>;
-  /** Resolves when the parent asks the task to stop. */
-  stopped: Promise<void>;
-}
-
-export const childIo = (): TaskIo & { onMessage(m: unknown): void } => {
-  const acks: Array<() => void> = [];
-  let stop: () => void = () => undefined;
-  const stopped = new Promise<void>((r) => {
-    stop = r;
-  });
-  return {
-    stopped,
-    mark: (name, data) =>
-      new Promise<void>((resolve) => {
-        acks.push(resolve);
-        process.send?.({ kind: 'mark', name, data } satisfies ToParent);
-      }),
-    onMessage: (raw) => {
-      const m = raw as ToChild;
-      if (m.kind === 'ack') acks.shift()?.();
-      if (m.kind === 'stop') stop();
-    },
-  };
-};
-
-/** Peak resident set size of this process so far, MB (the kernel's maxRSS). */
-export const peakRssMb = (): number => Math.round(process.resourceUsage().maxRSS / 1024);

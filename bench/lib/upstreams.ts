@@ -5,14 +5,13 @@
  * each run in a database of its own.
  */
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_NOW, generateLibrary, startFakePlex, startFakeTautulli, type FakePlex } from '../../dev/fakes';
+import { generateLibrary, startFakePlex, startFakeTautulli, type FakePlex } from '../../dev/fakes';
 import type { FakeTautulli } from '../../dev/fakes';
 import { spawnEmbeddedMongo } from '../../dev/embedded-mongo/spawn';
 
 export const PLEX_TOKEN = 'bench-plex-token';
 export const TAUTULLI_KEY = 'bench-tautulli-key-0123456789abcd';
-/** The generated library is dated relative to this instant; every run judges it then. */
-export const BENCH_NOW_S = DEFAULT_NOW;
+export { BENCH_NOW_S } from './clock';
 export const MOVIE_SECTION = '1';
 export const SHOW_SECTION = '2';
 

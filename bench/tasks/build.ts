@@ -4,8 +4,8 @@
  * does). Marks tell the parent where each build starts and ends, so it can
  * hand the floor exactly the requests each build made.
  */
-import type { TaskIo } from '../lib/child-process';
-import { peakRssMb } from '../lib/child-process';
+import type { TaskIo } from '../lib/child-io';
+import { peakRssMb } from '../lib/child-io';
 import { installBenchService } from './service';
 
 export interface BuildInput {
@@ -25,6 +25,18 @@ export const build = async (input: BuildInput, io: TaskIo): Promise<BuildResult>
   const ctx = await service.userContext('bench');
   const rssBeforeMb = Math.round(process.memoryUsage().rss / 1048576);
   const builds: BuildResult['builds'] = {};
+  const trace: string[] = [];
+  let peak = { rss: 0, heap: 0, ext: 0 };
+  const sampler = process.env.BENCH_MEM_TRACE
+    ? setInterval(() => {
+        const m = process.memoryUsage();
+        peak = {
+          rss: Math.max(peak.rss, m.rss),
+          heap: Math.max(peak.heap, m.heapUsed),
+          ext: Math.max(peak.ext, m.arrayBuffers),
+        };
+      }, 5)
+    : undefined;
   for (const id of input.sectionIds) {
     const section = ctx.access.sections.find((s) => s.id === id);
     if (!section) throw new Error(`no section ${id}`);
@@ -33,11 +45,21 @@ export const build = async (input: BuildInput, io: TaskIo): Promise<BuildResult>
     const snapshot = await service.refresh(ctx, section);
     const ms = performance.now() - t0;
     await io.mark('build-end', section.type);
+    if (sampler) {
+      trace.push(
+        `${section.type}: peak rss ${Math.round(peak.rss / 1048576)} heap ${Math.round(peak.heap / 1048576)} arrayBuffers ${Math.round(peak.ext / 1048576)}`,
+      );
+      peak = { rss: 0, heap: 0, ext: 0 };
+    }
     // Older plm versions have no stage timings (bench runs against them too).
     const stages = (snapshot as { buildStages?: Record<string, number> }).buildStages;
     builds[section.type] = { ms, items: snapshot.meta.itemCount, ...(stages ? { stages } : {}) };
   }
-  const peak = peakRssMb();
+  if (sampler) {
+    clearInterval(sampler);
+    console.error(trace.join('\n'));
+  }
+  const peakMb = peakRssMb();
   await closeDb();
-  return { builds, rssBeforeMb, peakRssMb: peak };
+  return { builds, rssBeforeMb, peakRssMb: peakMb };
 };

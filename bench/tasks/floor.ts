@@ -4,6 +4,7 @@
  * JSON.parse'd — nothing else. No build of those bytes can be faster.
  */
 import { getConfig } from '../../lib/config';
+import { peakRssMb } from '../lib/child-io';
 
 export interface ReplayRequest {
   upstream: 'plex' | 'tautulli';
@@ -17,6 +18,8 @@ export interface FloorInput {
 
 export interface FloorResult {
   groups: Record<string, { ms: number; requests: number; bytes: number }>;
+  /** The replay's own peak RSS (fetch and JSON.parse alone), for comparison with the build's. */
+  peakRssMb: number;
 }
 
 const urlOf = (r: ReplayRequest): URL => {
@@ -66,5 +69,5 @@ export const floor = async (input: FloorInput): Promise<FloorResult> => {
     ]);
     groups[name] = { ms: performance.now() - t0, requests: requests.length, bytes: plexBytes + tautulliBytes };
   }
-  return { groups };
+  return { groups, peakRssMb: peakRssMb() };
 };

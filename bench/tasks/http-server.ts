@@ -6,8 +6,8 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { TaskIo } from '../lib/child-process';
-import { peakRssMb } from '../lib/child-process';
+import type { TaskIo } from '../lib/child-io';
+import { peakRssMb } from '../lib/child-io';
 import { installBenchService } from './service';
 
 const UNUSED = /^\/api\/library\/([^/]+)\/unused$/;

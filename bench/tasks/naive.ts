@@ -6,7 +6,7 @@
  * info, in pages of 500 (sources in parallel, pages one after another) —
  * judges it and answers the first 100 unused items.
  */
-import { BENCH_NOW_S } from '../lib/upstreams';
+import { BENCH_NOW_S } from '../lib/clock';
 
 const PAGE = 500;
 const THRESHOLD_DAYS = 90;

@@ -1,7 +1,7 @@
 /** The library service of a benchmark child: the user's servers are the parent's fakes, judged at BENCH_NOW_S. */
 import { resolvedSettings } from '../../dev/settings';
 import { setLibraryService, type LibraryService } from '../../lib/media/service';
-import { BENCH_NOW_S } from '../lib/upstreams';
+import { BENCH_NOW_S } from '../lib/clock';
 
 const started = Date.now();
 /** The bench clock: BENCH_NOW_S, moving with real time. */

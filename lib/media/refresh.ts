@@ -48,6 +48,11 @@ export interface RefreshOptions {
   signal?: AbortSignal;
   /** Build under this lease holder (one a request took on the build's behalf, see build-on-request.ts). */
   holder?: string;
+  /**
+   * Keep the built snapshot in this container's memory (default). The build function and the
+   * warmer answer no requests: what they build is read from MongoDB where it is asked for.
+   */
+  keep?: boolean;
 }
 
 export const refOf = (ctx: ServerContext, section: SectionInfo): LibraryRef => ({
@@ -127,7 +132,7 @@ export class SnapshotRefresher {
       // Their build failed or lapsed: ours now (without the lease if someone was faster still).
       leased = await tryAcquireLease(key, holder, LEASE_TTL_MS, undefined, this.deps.now);
     }
-    return this.leasedBuild(ctx, section, ref, leased ? holder : null, opts.signal);
+    return this.leasedBuild(ctx, section, ref, leased ? holder : null, opts);
   }
 
   /** The build under our lease (none: `holder` null): heartbeat while it runs, release with the outcome when it ends. */
@@ -136,18 +141,18 @@ export class SnapshotRefresher {
     section: SectionInfo,
     ref: LibraryRef,
     holder: string | null,
-    outer?: AbortSignal,
+    opts: RefreshOptions,
   ): Promise<LoadedSnapshot> {
     const key = refKey(ref);
     const progress: BuildProgress = { itemsRead: 0, itemsExpected: null };
     const lost = new AbortController();
-    const signal = outer ? AbortSignal.any([outer, lost.signal]) : lost.signal;
+    const signal = opts.signal ? AbortSignal.any([opts.signal, lost.signal]) : lost.signal;
     const heartbeat = holder
       ? keepRenewing({ key, holder, ttlMs: LEASE_TTL_MS, progress, lost, now: this.deps.now })
       : undefined;
     let end: Parameters<typeof releaseLease>[2] = { outcome: 'built', progress };
     try {
-      return await this.buildAndStore(ctx, section, ref, signal, progress);
+      return await this.buildAndStore(ctx, section, ref, { signal, progress, keep: opts.keep !== false });
     } catch (e) {
       const error =
         isUpstreamError(e) && e.service === 'plex' && e.kind === 'not_found' ? libraryNotFound(section.id) : e;
@@ -186,8 +191,7 @@ export class SnapshotRefresher {
     ctx: ServerContext,
     section: SectionInfo,
     ref: LibraryRef,
-    signal: AbortSignal,
-    progress: BuildProgress,
+    { signal, progress, keep }: { signal: AbortSignal; progress: BuildProgress; keep: boolean },
   ): Promise<LoadedSnapshot> {
     const sectionType = section.type as JudgedSectionType;
     const built = await buildSnapshot({
@@ -215,7 +219,7 @@ export class SnapshotRefresher {
     );
     const stages = { ...built.stages, stored: built.buildMs + Math.round(performance.now() - writeStarted) };
     const snapshot = written ? new LoadedSnapshot(metaOf(head), built.items, stages) : await this.load(ref, head);
-    this.deps.memory.set(refKey(ref), snapshot);
+    if (keep) this.deps.memory.set(refKey(ref), snapshot);
     logger.info('library refreshed', {
       sectionId: section.id,
       items: built.items.length,

@@ -105,7 +105,11 @@ export class LibraryService {
     return snapshotFor({ ...this.deps, refresher: this.refresher }, ctx, section, opts);
   }
 
-  refresh(ctx: ServerContext, section: SectionInfo, opts: { signal?: AbortSignal } = {}): Promise<LoadedSnapshot> {
+  refresh(
+    ctx: ServerContext,
+    section: SectionInfo,
+    opts: { signal?: AbortSignal; keep?: boolean } = {},
+  ): Promise<LoadedSnapshot> {
     return this.refresher.refresh(ctx, section, opts);
   }
 
@@ -123,7 +127,8 @@ export class LibraryService {
   async buildRequested(req: BuildRequest, opts: { signal?: AbortSignal } = {}): Promise<LoadedSnapshot | null> {
     try {
       const { ctx, section } = await this.section(await this.userContext(req.userId), req.sectionId);
-      return await this.refresher.buildUnlessBuilding(ctx, section, { holder: req.lease.holder, signal: opts.signal });
+      const build = { holder: req.lease.holder, signal: opts.signal, keep: false }; // it answers no requests
+      return await this.refresher.buildUnlessBuilding(ctx, section, build);
     } catch (e) {
       const end = { outcome: 'failed' as const, error: recordError(e) };
       await releaseLease(req.lease.key, req.lease.holder, end, undefined, this.deps.now).catch(() => undefined);

@@ -112,7 +112,7 @@ export class TautulliClient {
       size,
       async (start, s) => (await fetchAt(start, s)).data,
       {
-        lookAhead: this.http.concurrency,
+        lookAhead: Math.min(2, this.http.concurrency),
         signal: opts.signal,
       },
     );

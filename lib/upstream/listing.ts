@@ -53,7 +53,7 @@ async function* countedPages<T>(
 ): AsyncGenerator<T[], void, undefined> {
   const { http, pageSize, fetchAt, signal } = opts;
   const pages = offsetPages(first, pageSize, async (start, s) => (await fetchAt(start, s)).rows, {
-    lookAhead: http.concurrency,
+    lookAhead: Math.min(2, http.concurrency),
     signal,
   });
   let count = 0;
