@@ -25,7 +25,7 @@ import { statusOf, type BuildStatus } from './build-status';
 import type { LoadedSnapshot } from './cache/loaded-snapshot';
 import { LEASE_TTL_MS, refOf, type SnapshotRefresher } from './refresh';
 import { errorOf, recordError } from './store/recorded-error';
-import { claimFailureReport, isHeld, readLease, releaseLease, tryAcquireLease, type LeaseDoc } from './store/leases';
+import { isHeld, type BuildLeases, type LeaseDoc } from './store/leases';
 import { refKey, type HeadDoc, type LibraryRef, type SnapshotStore } from './store/snapshot-store';
 import type { ServerContext } from './user-context';
 
@@ -39,6 +39,7 @@ export interface BuildRequest {
 
 export interface BuildOnRequestDeps {
   refresher: Pick<SnapshotRefresher, 'refresh' | 'load'>;
+  leases: BuildLeases;
   store: Pick<SnapshotStore, 'readHead'>;
   now: () => number;
   /** May work go on in this process after the response (not in Lambda)? */
@@ -59,17 +60,17 @@ const failed = (l: LeaseDoc | null): l is LeaseDoc & { finishedAt: Date } =>
   l !== null && l.outcome === 'failed' && l.finishedAt !== null;
 
 /** The error of a failed build nobody was told about yet, claimed for this request to answer. */
-const unreportedFailure = async (key: string, nowMs: number, since?: Date | null): Promise<APIError | null> => {
-  const lease = await readLease(key);
+const unreportedFailure = async (
+  deps: Pick<BuildOnRequestDeps, 'leases' | 'now'>,
+  key: string,
+  since?: Date | null,
+): Promise<APIError | null> => {
+  const lease = await deps.leases.read(key);
+  const nowMs = deps.now();
   if (!failed(lease) || isHeld(lease, nowMs) || lease.reported || !lease.error) return null;
   if (nowMs - lease.finishedAt.getTime() > FAILURE_NEWS_MS) return null;
   if (since && lease.finishedAt.getTime() <= since.getTime()) return null;
-  return (await claimFailureReport(key, lease.finishedAt)) ? errorOf(lease.error) : null;
-};
-
-/** The caller saw the build fail itself: the failure must not be answered again to the next request. */
-const markSeen = async (key: string, nowMs: number): Promise<void> => {
-  await unreportedFailure(key, nowMs).catch(() => null);
+  return (await deps.leases.claimFailureReport(key, lease.finishedAt)) ? errorOf(lease.error) : null;
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -95,10 +96,10 @@ export const buildOnRequest = async (
 ): Promise<BuildWait> => {
   const ref = refOf(ctx, section);
   const key = refKey(ref);
-  const failure = await unreportedFailure(key, deps.now());
+  const failure = await unreportedFailure(deps, key);
   if (failure) throw failure;
   const status = async (): Promise<BuildStatus> =>
-    statusOf(section.id, await deps.store.readHead(ref), await readLease(key), deps.now());
+    statusOf(section.id, await deps.store.readHead(ref), await deps.leases.read(key), deps.now());
   try {
     if (deps.backgroundRefresh) {
       const build = deps.refresher.refresh(ctx, section);
@@ -111,7 +112,8 @@ export const buildOnRequest = async (
     if (deps.handoff && opts.userId) return await handedOff(deps, deps.handoff, ref, { ...opts, userId: opts.userId });
     return { snapshot: await deps.refresher.refresh(ctx, section, { signal: opts.signal }) };
   } catch (e) {
-    await markSeen(key, deps.now());
+    // This request saw the build fail itself: the failure is not answered again to the next one.
+    await unreportedFailure(deps, key).catch(() => null);
     throw e;
   }
 };
@@ -124,9 +126,9 @@ const handedOff = async (
   opts: { userId: string; head: HeadDoc | null },
 ): Promise<BuildWait> => {
   const key = refKey(ref);
-  const before = await readLease(key);
+  const before = await deps.leases.read(key);
   const holder = `queued-${randomBytes(6).toString('hex')}`;
-  if (await tryAcquireLease(key, holder, LEASE_TTL_MS, undefined, deps.now)) {
+  if (await deps.leases.tryAcquire(key, holder, LEASE_TTL_MS)) {
     try {
       await handoff({ userId: opts.userId, sectionId: ref.sectionId, lease: { key, holder } });
     } catch (e) {
@@ -140,7 +142,7 @@ const handedOff = async (
           headers: { 'Retry-After': '5' },
         },
       );
-      await releaseLease(key, holder, { outcome: 'failed', error: recordError(error) }, undefined, deps.now);
+      await deps.leases.release(key, holder, { outcome: 'failed', error: recordError(error) });
       throw error;
     }
   }
@@ -148,10 +150,10 @@ const handedOff = async (
   for (;;) {
     const head = await deps.store.readHead(ref);
     if (head && head.version !== opts.head?.version) return { snapshot: await deps.refresher.load(ref, head) };
-    const failure = await unreportedFailure(key, deps.now(), before?.finishedAt);
+    const failure = await unreportedFailure(deps, key, before?.finishedAt);
     if (failure) throw failure;
     if (performance.now() + WATCH_POLL_MS > deadline)
-      return { building: statusOf(ref.sectionId, head, await readLease(key), deps.now()) };
+      return { building: statusOf(ref.sectionId, head, await deps.leases.read(key), deps.now()) };
     await sleep(WATCH_POLL_MS);
   }
 };

@@ -19,7 +19,7 @@ import { LoadedSnapshot } from './cache/loaded-snapshot';
 import type { SnapshotMemoryCache } from './cache/memory-cache';
 import { libraryNotFound } from './media-errors';
 import { recordError } from './store/recorded-error';
-import { keepRenewing, leaseHeld, releaseLease, tryAcquireLease, type BuildProgress } from './store/leases';
+import type { BuildEnd, BuildLeases, BuildProgress } from './store/leases';
 import {
   SnapshotVersionGone,
   metaOf,
@@ -48,10 +48,7 @@ export interface RefreshOptions {
   signal?: AbortSignal;
   /** Build under this lease holder (one a request took on the build's behalf, see build-on-request.ts). */
   holder?: string;
-  /**
-   * Keep the built snapshot in this container's memory (default). The build function and the
-   * warmer answer no requests: what they build is read from MongoDB where it is asked for.
-   */
+  /** Keep the built snapshot in memory (default; not where no request is answered: warmer, build function). */
   keep?: boolean;
 }
 
@@ -66,7 +63,10 @@ export class SnapshotRefresher {
   private readonly loads = new Map<string, Promise<LoadedSnapshot>>();
   private readonly holder = `${process.pid}-${randomBytes(4).toString('hex')}`;
 
-  constructor(private readonly deps: RefresherDeps) {}
+  constructor(
+    private readonly deps: RefresherDeps,
+    private readonly leases: BuildLeases,
+  ) {}
 
   /**
    * Rebuilds a library from the upstreams and stores it; concurrent calls share one run. When
@@ -124,13 +124,13 @@ export class SnapshotRefresher {
     // than ours, so timestamps cannot tell).
     const before = (await this.deps.store.readHead(ref))?.version ?? null;
     const holder = opts.holder ?? this.holder;
-    let leased = await tryAcquireLease(key, holder, LEASE_TTL_MS, undefined, this.deps.now);
+    let leased = await this.leases.tryAcquire(key, holder, LEASE_TTL_MS);
     if (!leased) {
       if (!opts.waitForOthers) return null;
       const theirs = await this.awaitOtherHolder(ref, before);
       if (theirs) return theirs;
       // Their build failed or lapsed: ours now (without the lease if someone was faster still).
-      leased = await tryAcquireLease(key, holder, LEASE_TTL_MS, undefined, this.deps.now);
+      leased = await this.leases.tryAcquire(key, holder, LEASE_TTL_MS);
     }
     return this.leasedBuild(ctx, section, ref, leased ? holder : null, opts);
   }
@@ -147,10 +147,8 @@ export class SnapshotRefresher {
     const progress: BuildProgress = { itemsRead: 0, itemsExpected: null };
     const lost = new AbortController();
     const signal = opts.signal ? AbortSignal.any([opts.signal, lost.signal]) : lost.signal;
-    const heartbeat = holder
-      ? keepRenewing({ key, holder, ttlMs: LEASE_TTL_MS, progress, lost, now: this.deps.now })
-      : undefined;
-    let end: Parameters<typeof releaseLease>[2] = { outcome: 'built', progress };
+    const heartbeat = holder ? this.leases.keepRenewing(key, holder, LEASE_TTL_MS, progress, lost) : undefined;
+    let end: BuildEnd = { outcome: 'built', progress };
     try {
       return await this.buildAndStore(ctx, section, ref, { signal, progress, keep: opts.keep !== false });
     } catch (e) {
@@ -160,7 +158,7 @@ export class SnapshotRefresher {
       throw error;
     } finally {
       heartbeat?.stop();
-      if (holder) await releaseLease(key, holder, end, undefined, this.deps.now).catch(() => undefined);
+      if (holder) await this.leases.release(key, holder, end).catch(() => undefined);
     }
   }
 
@@ -178,7 +176,7 @@ export class SnapshotRefresher {
       await new Promise((r) => setTimeout(r, LEASE_POLL_MS));
       const h = await store.readHead(ref);
       if (h && h.version !== before) return this.load(ref, h);
-      if (!(await leaseHeld(key, undefined, now))) {
+      if (!(await this.leases.held(key))) {
         // The holder flips the head before releasing: look once more, then sweep ourselves.
         const last = await store.readHead(ref);
         return last && last.version !== before ? this.load(ref, last) : null;

@@ -12,6 +12,7 @@
  */
 import { reserveAttempt } from '../auth/attempt-limiter';
 import { getConfig } from '../config';
+import { getDb } from '../db/client';
 import { tooManyRequests } from '../errors';
 import { PlexClient } from '../plex';
 import { resolveUserSettings } from '../settings/resolve';
@@ -25,7 +26,7 @@ import { SnapshotMemoryCache } from './cache/memory-cache';
 import { listLibraries, type LibraryListing } from './list-libraries';
 import { SnapshotRefresher, refOf, type RefresherDeps } from './refresh';
 import { snapshotFor, type BuildingAnswer, type CacheState, type SnapshotAnswer } from './snapshot-policy';
-import { readLease, releaseLease } from './store/leases';
+import { BuildLeases } from './store/leases';
 import { recordError } from './store/recorded-error';
 import { SnapshotStore, refKey } from './store/snapshot-store';
 import {
@@ -62,9 +63,12 @@ export const runsInLambda = (): boolean => getConfig().inLambda;
 /** The use cases, bound to one container's dependencies. */
 export class LibraryService {
   private readonly refresher: SnapshotRefresher;
+  /** Judged by the service's clock, like everything else here. */
+  private readonly leases: BuildLeases;
 
   constructor(private readonly deps: LibraryServiceDeps) {
-    this.refresher = new SnapshotRefresher(deps);
+    this.leases = new BuildLeases(getDb, () => deps.now());
+    this.refresher = new SnapshotRefresher(deps, this.leases);
   }
 
   /** The service's clock (epoch ms). */
@@ -102,7 +106,7 @@ export class LibraryService {
     section: SectionInfo,
     opts: { refresh?: boolean; userId?: string; signal?: AbortSignal } = {},
   ): Promise<SnapshotAnswer | BuildingAnswer> {
-    return snapshotFor({ ...this.deps, refresher: this.refresher }, ctx, section, opts);
+    return snapshotFor({ ...this.deps, refresher: this.refresher, leases: this.leases }, ctx, section, opts);
   }
 
   refresh(
@@ -116,7 +120,7 @@ export class LibraryService {
   /** Where the library's build stands (GET /api/library/{id}/refresh). */
   async buildStatus(ctx: ServerContext, section: SectionInfo): Promise<BuildStatus> {
     const ref = refOf(ctx, section);
-    const [head, lease] = await Promise.all([this.deps.store.readHead(ref), readLease(refKey(ref))]);
+    const [head, lease] = await Promise.all([this.deps.store.readHead(ref), this.leases.read(refKey(ref))]);
     return statusOf(section.id, head, lease, this.deps.now());
   }
 
@@ -131,7 +135,7 @@ export class LibraryService {
       return await this.refresher.buildUnlessBuilding(ctx, section, build);
     } catch (e) {
       const end = { outcome: 'failed' as const, error: recordError(e) };
-      await releaseLease(req.lease.key, req.lease.holder, end, undefined, this.deps.now).catch(() => undefined);
+      await this.leases.release(req.lease.key, req.lease.holder, end).catch(() => undefined);
       throw e;
     }
   }

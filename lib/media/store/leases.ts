@@ -42,8 +42,6 @@ export interface LeaseDoc extends BuildProgress {
   reported: boolean;
 }
 
-type LeaseDb = () => Promise<Db>;
-const leases = async (db: LeaseDb) => (await db()).collection<LeaseDoc>(MediaCollections.leases);
 const leaseId = (key: string): ObjectId => derivedId('media-lease', key);
 
 /** A fresh build's fields: no progress, no outcome. */
@@ -60,122 +58,102 @@ const started = (holder: string, nowMs: number, ttlMs: number) => ({
   reported: false,
 });
 
-/**
- * Takes the lease if nobody holds it, its holder let it lapse, or we hold it
- * already. `now` (epoch ms) is the caller's clock, so a service with an
- * injected clock judges expiry by it too.
- */
-export const tryAcquireLease = async (
-  key: string,
-  holder: string,
-  ttlMs: number,
-  db: LeaseDb = getDb,
-  now: () => number = Date.now,
-): Promise<boolean> => {
-  const col = await leases(db);
-  const _id = leaseId(key);
-  const fields = started(holder, now(), ttlMs);
-  try {
-    await col.insertOne({ _id, key, ...fields });
-    return true;
-  } catch (e) {
-    if (!isDuplicateKeyError(e)) throw e;
-  }
-  const taken = await col.updateOne(
-    { _id, $or: [{ until: { $lt: new Date(now()) } }, { holder }] },
-    { $set: { key, ...fields } },
-  );
-  return taken.modifiedCount === 1;
-};
-
-/** The heartbeat: extends our lease and records progress. False when it is no longer ours (it lapsed and was taken). */
-export const renewLease = async (
-  key: string,
-  holder: string,
-  ttlMs: number,
-  progress: BuildProgress,
-  db: LeaseDb = getDb,
-  now: () => number = Date.now,
-): Promise<boolean> => {
-  const nowMs = now();
-  const renewed = await (await leases(db)).updateOne(
-    { _id: leaseId(key), holder },
-    { $set: { until: new Date(nowMs + ttlMs), heartbeatAt: new Date(nowMs), ...progress } },
-  );
-  return renewed.matchedCount === 1;
-};
-
-/** Renewals per lease lifetime: a few missed heartbeats (a slow database, a busy event loop) do not lose it. */
-const HEARTBEATS_PER_TTL = 5;
-
-/**
- * The builder's heartbeat: renews the lease with the build's progress until
- * stopped; a lease found taken by another builder aborts `lost`.
- */
-export const keepRenewing = (o: {
-  key: string;
-  holder: string;
-  ttlMs: number;
-  progress: BuildProgress;
-  lost: AbortController;
-  now: () => number;
-  db?: LeaseDb;
-}): { stop(): void } => {
-  const timer = setInterval(() => {
-    renewLease(o.key, o.holder, o.ttlMs, o.progress, o.db, o.now).then(
-      (ours) => {
-        if (!ours) o.lost.abort(new Error('the refresh lease was taken over'));
-      },
-      (e: unknown) => logger.warn('refresh lease heartbeat failed', { error: e }),
-    );
-  }, o.ttlMs / HEARTBEATS_PER_TTL);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
-};
-
-/** Ends our build: the lease is free at once, and the document keeps how the build ended. */
-export const releaseLease = async (
-  key: string,
-  holder: string,
-  end: { outcome: BuildOutcome; error?: RecordedError | null; progress?: BuildProgress },
-  db: LeaseDb = getDb,
-  now: () => number = Date.now,
-): Promise<void> => {
-  await (await leases(db)).updateOne(
-    { _id: leaseId(key), holder },
-    {
-      $set: {
-        holder: null,
-        until: new Date(0),
-        finishedAt: new Date(now()),
-        outcome: end.outcome,
-        error: end.error ?? null,
-        reported: false,
-        ...(end.progress ?? {}),
-      },
-    },
-  );
-};
-
-export const readLease = async (key: string, db: LeaseDb = getDb): Promise<LeaseDoc | null> =>
-  (await leases(db)).findOne({ _id: leaseId(key) });
-
 /** Whether a build holds the lease now (an unexpired, unreleased lease). */
 export const isHeld = (doc: LeaseDoc | null, nowMs: number): doc is LeaseDoc & { holder: string } =>
   doc !== null && doc.holder !== null && doc.until.getTime() >= nowMs;
 
-/** Whether someone (not necessarily us) holds an unexpired lease on `key`. */
-export const leaseHeld = async (key: string, db: LeaseDb = getDb, now: () => number = Date.now): Promise<boolean> =>
-  isHeld(await readLease(key, db), now());
+/** Renewals per lease lifetime: a few missed heartbeats (a slow database, a busy event loop) do not lose it. */
+const HEARTBEATS_PER_TTL = 5;
+
+export interface BuildEnd {
+  outcome: BuildOutcome;
+  error?: RecordedError | null;
+  progress?: BuildProgress;
+}
 
 /**
- * Claims the right to answer a failed build's error (it is answered once, then
- * the next request builds again). False when another request claimed it first.
+ * The leases of one container. `now` (epoch ms) is the service's clock, so a
+ * service with an injected clock judges expiry by it too.
  */
-export const claimFailureReport = async (key: string, finishedAt: Date, db: LeaseDb = getDb): Promise<boolean> => {
-  const claimed = await (await leases(db)).updateOne(
-    { _id: leaseId(key), outcome: 'failed', reported: false, finishedAt },
-    { $set: { reported: true } },
-  );
-  return claimed.modifiedCount === 1;
-};
+export class BuildLeases {
+  constructor(
+    private readonly db: () => Promise<Db> = getDb,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  private async leases() {
+    return (await this.db()).collection<LeaseDoc>(MediaCollections.leases);
+  }
+
+  /** Takes the lease if nobody holds it, its holder let it lapse, or `holder` holds it already. */
+  async tryAcquire(key: string, holder: string, ttlMs: number): Promise<boolean> {
+    const col = await this.leases();
+    const _id = leaseId(key);
+    const fields = started(holder, this.now(), ttlMs);
+    try {
+      await col.insertOne({ _id, key, ...fields });
+      return true;
+    } catch (e) {
+      if (!isDuplicateKeyError(e)) throw e;
+    }
+    const taken = await col.updateOne(
+      { _id, $or: [{ until: { $lt: new Date(this.now()) } }, { holder }] },
+      { $set: { key, ...fields } },
+    );
+    return taken.modifiedCount === 1;
+  }
+
+  /** The heartbeat: extends the lease and records progress. False when it is no longer `holder`'s (it lapsed and was taken). */
+  async renew(key: string, holder: string, ttlMs: number, progress: BuildProgress): Promise<boolean> {
+    const nowMs = this.now();
+    const renewed = await (await this.leases()).updateOne(
+      { _id: leaseId(key), holder },
+      { $set: { until: new Date(nowMs + ttlMs), heartbeatAt: new Date(nowMs), ...progress } },
+    );
+    return renewed.matchedCount === 1;
+  }
+
+  /** Renews every ttl/5 until stopped; a lease found taken by another builder aborts `lost`. */
+  keepRenewing(key: string, holder: string, ttlMs: number, progress: BuildProgress, lost: AbortController) {
+    const timer = setInterval(() => {
+      this.renew(key, holder, ttlMs, progress).then(
+        (ours) => {
+          if (!ours) lost.abort(new Error('the refresh lease was taken over'));
+        },
+        (e: unknown) => logger.warn('refresh lease heartbeat failed', { error: e }),
+      );
+    }, ttlMs / HEARTBEATS_PER_TTL);
+    timer.unref();
+    return { stop: () => clearInterval(timer) };
+  }
+
+  /** Ends `holder`'s build: the lease is free at once, and the document keeps how the build ended. */
+  async release(key: string, holder: string, end: BuildEnd): Promise<void> {
+    const fields = { finishedAt: new Date(this.now()), outcome: end.outcome, error: end.error ?? null };
+    await (await this.leases()).updateOne(
+      { _id: leaseId(key), holder },
+      { $set: { holder: null, until: new Date(0), reported: false, ...fields, ...(end.progress ?? {}) } },
+    );
+  }
+
+  async read(key: string): Promise<LeaseDoc | null> {
+    return (await this.leases()).findOne({ _id: leaseId(key) });
+  }
+
+  /** Whether someone (not necessarily us) holds an unexpired lease on `key`. */
+  async held(key: string): Promise<boolean> {
+    return isHeld(await this.read(key), this.now());
+  }
+
+  /**
+   * Claims the right to answer a failed build's error (it is answered once, then
+   * the next request builds again). False when another request claimed it first.
+   */
+  async claimFailureReport(key: string, finishedAt: Date): Promise<boolean> {
+    const claimed = await (await this.leases()).updateOne(
+      { _id: leaseId(key), outcome: 'failed', reported: false, finishedAt },
+      { $set: { reported: true } },
+    );
+    return claimed.modifiedCount === 1;
+  }
+}

@@ -7,7 +7,7 @@ import { PlexClient } from '../../../lib/plex';
 import { TautulliClient } from '../../../lib/tautulli';
 import { LEASE_TTL_MS } from '../../../lib/media/refresh';
 import { MediaCollections } from '../../../lib/media/store/collections';
-import { readLease } from '../../../lib/media/store/leases';
+import { BuildLeases } from '../../../lib/media/store/leases';
 import { refKey } from '../../../lib/media/store/snapshot-store';
 import type { MediaItem } from '../../../lib/media/types';
 import { generateLibrary, type RecordedRequest } from '../../../dev/fakes';
@@ -58,6 +58,8 @@ const untilAnswered = async (id: string, query: Record<string, string> = {}) => 
   }
   throw new Error('never answered');
 };
+
+const readLease = (key: string) => new BuildLeases().read(key);
 
 const leaseKey = async (id: string): Promise<string> => {
   const ctx = await fx.service.userContext((await createUserAndLogin()).userId);
