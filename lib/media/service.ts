@@ -7,7 +7,11 @@
  *   list-libraries.ts  GET /api/libraries
  *   snapshot-policy.ts which snapshot answers (hit, stale, rebuild)
  *   refresh.ts         single-flight + lease build, memoised loads
- *   get-unused.ts      GET /api/library/{id}/unused
+ *   library-snapshot.ts  the snapshot a per-library answer starts from
+ *   get-unused.ts      GET /api/library/{id}/unused (scope/ for watch scopes, keep/ for kept items)
+ *   summary/           GET /api/library/{id}/summary and GET /api/summary
+ *   keep/              the keep list: PUT/DELETE /api/library/{id}/keep/{itemId}, GET /api/keep
+ *   scope/             watch scopes and GET /api/library/{id}/accounts
  *   warmer.ts          the scheduled refresh of every library
  */
 import { reserveAttempt } from '../auth/attempt-limiter';
@@ -23,8 +27,10 @@ import { statusOf, type BuildStatus } from './build-status';
 import { buildHandoff } from './build/handoff';
 import type { LoadedSnapshot } from './cache/loaded-snapshot';
 import { SnapshotMemoryCache } from './cache/memory-cache';
+import { KeepStore } from './keep/keep-store';
 import { listLibraries, type LibraryListing } from './list-libraries';
 import { SnapshotRefresher, refOf, type RefresherDeps } from './refresh';
+import { clearAccountsMemo } from './scope/accounts';
 import { snapshotFor, type BuildingAnswer, type CacheState, type SnapshotAnswer } from './snapshot-policy';
 import { BuildLeases } from './store/leases';
 import { recordError } from './store/recorded-error';
@@ -52,6 +58,8 @@ export interface LibraryServiceDeps
    * freezes after the response; there long builds are handed off instead.
    */
   backgroundRefresh: boolean;
+  /** The users' keep lists (keep/). */
+  keeps: KeepStore;
 }
 
 /** How long a request waits for a build before answering 202 (the first request on a big library answers in ~1-2 s). */
@@ -140,6 +148,11 @@ export class LibraryService {
     }
   }
 
+  /** The users' keep lists. */
+  get keeps(): KeepStore {
+    return this.deps.keeps;
+  }
+
   /** The snapshot store (the warmer reads heads and cleans orphans). */
   get store(): SnapshotStore {
     return this.deps.store;
@@ -159,6 +172,7 @@ export const defaultDeps = (): LibraryServiceDeps => ({
   backgroundRefresh: !runsInLambda(),
   handoff: buildHandoff(getConfig()),
   buildWaitMs: BUILD_WAIT_MS,
+  keeps: new KeepStore(),
   limitUpstream: async (userId) => {
     const attempt = await reserveAttempt('upstream', userId, undefined);
     if (attempt.retryAfterSeconds > 0)
@@ -174,6 +188,7 @@ export const getLibraryService = (): LibraryService => (service ??= new LibraryS
 /** Tests: install a service with other dependencies (a fixed clock, a small cache…). */
 export const setLibraryService = (overrides: Partial<LibraryServiceDeps> = {}): LibraryService => {
   AccessResolver.clearMemo();
+  clearAccountsMemo();
   service = new LibraryService({ ...defaultDeps(), ...overrides });
   return service;
 };
