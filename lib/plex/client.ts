@@ -2,20 +2,14 @@ import { connectUpstream, type UpstreamTuning } from '../upstream/client-options
 import { VERSION } from '../version';
 import { logger } from '../logger';
 import type { UpstreamError } from '../upstream/errors';
-import type { QueryValue, UpstreamHttp, UpstreamResponse } from '../upstream/http';
+import type { UpstreamHttp, UpstreamResponse } from '../upstream/http';
 import { listingPages, type ListingOptions, type ListingPage } from '../upstream/listing';
 import type { z } from 'zod';
-import {
-  accountsSchema,
-  historyRowSchema,
-  identitySchema,
-  metadataSchema,
-  pageSchema,
-  sectionsSchema,
-} from './schemas';
+import { accountsSchema, identitySchema, sectionsSchema } from './schemas';
+import { historyListing, itemListing, type PlexListing } from './listings';
 import { toAccounts, toHistory, toItem } from './normalise';
 import type { PlexAccount, PlexHistoryEntry, PlexIdentity, PlexItem, PlexSection } from './types';
-import { readHistoryRow, readMetadata, readPage, type RowRead } from './rows';
+import { readPage } from './rows';
 
 export interface PlexClientOptions extends UpstreamTuning {
   baseUrl: string;
@@ -30,29 +24,6 @@ export interface PlexIterateOptions {
   /** Told the listing's row count as soon as the first page announces it (build progress). */
   onTotal?: (total: number) => void;
 }
-
-const itemPage = pageSchema(metadataSchema);
-const historyPage = pageSchema(historyRowSchema);
-
-/** What to ask Plex for one paged listing. */
-interface PlexListing<T extends z.ZodType> {
-  schema: ReturnType<typeof pageSchema<T>>;
-  /** Reads a row of `schema` without zod (rows.ts); zod reads the pages it does not recognise. */
-  read: RowRead<z.output<T>>;
-  path: string;
-  query: Record<string, QueryValue>;
-  /** Set for a section listing: then a 404 or an answer without MediaContainer means "no such section". */
-  section?: string;
-}
-
-/** The items of a section (of one PLEX_TYPE, or the section's own type). */
-const itemListing = (sectionId: string, type?: number): PlexListing<typeof metadataSchema> => ({
-  schema: itemPage,
-  read: readMetadata,
-  path: `/library/sections/${encodeURIComponent(sectionId)}/all`,
-  query: { type },
-  section: sectionId,
-});
 
 /**
  * Typed Plex Media Server client. Listings are paged (X-Plex-Container-Start /
@@ -173,14 +144,10 @@ export class PlexClient {
     opts: Pick<PlexIterateOptions, 'signal' | 'onTotal'> = {},
   ): AsyncIterable<PlexHistoryEntry[]> {
     const convert = toHistory(sectionId);
-    const listing = {
-      schema: historyPage,
-      read: readHistoryRow,
-      path: '/status/sessions/history/all',
-      query: { librarySectionID: sectionId, sort: 'viewedAt:asc' },
-    };
-    return this.pages(listing, { signal: opts.signal, check: 'at-least', onTotal: opts.onTotal }, (rows) =>
-      rows.map(convert).filter((r): r is PlexHistoryEntry => r !== null),
+    return this.pages(
+      historyListing(sectionId),
+      { signal: opts.signal, check: 'at-least', onTotal: opts.onTotal },
+      (rows) => rows.map(convert).filter((r): r is PlexHistoryEntry => r !== null),
     );
   }
 
