@@ -10,6 +10,11 @@
  *   URLSearchParams from it; Node's own are the same WHATWG URL, without
  *   tr46's Unicode tables. 290 KB of every bundle. (Checked: the parser gives
  *   identical results for standard, SRV, IPv6, socket-path and Unicode URIs.)
+ * - jsonwebtoken's Node version checks: three `semver.satisfies(process.version, …)`
+ *   at load for Node 8, 15.7 and 16.9, true on every Node plm runs on (≥ 20).
+ *   12 ms of every cold start, and semver's 29 KB.
+ * - saslprep: the MongoDB driver's SCRAM-SHA-256 password preparation builds its
+ *   Unicode tables at load; it now loads at the first SCRAM login instead.
  */
 const path = require('node:path');
 
@@ -48,4 +53,32 @@ const nodeUrl = {
   },
 };
 
-module.exports = [zodEnglishOnly, nodeUrl];
+/** @type {import('esbuild').Plugin} */
+const modernNodeOnly = {
+  name: 'jsonwebtoken-modern-node',
+  setup(build) {
+    const checks =
+      /[\\/]jsonwebtoken[\\/]lib[\\/](psSupported|asymmetricKeyDetailsSupported|rsaPssKeyDetailsSupported)\.js$/;
+    build.onLoad({ filter: checks }, () => ({ contents: 'module.exports = true;', loader: 'js' }));
+  },
+};
+
+/** @type {import('esbuild').Plugin} */
+const lazySaslprep = {
+  name: 'lazy-saslprep',
+  setup(build) {
+    build.onResolve({ filter: /^@mongodb-js\/saslprep$/ }, (args) =>
+      inPackage(args.importer, 'mongodb')
+        ? { path: require.resolve('@mongodb-js/saslprep'), namespace: 'lazy-saslprep' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'lazy-saslprep' }, (args) => ({
+      contents: `let real;
+module.exports = { saslprep: (...args) => (real ??= require(${JSON.stringify(args.path)})).saslprep(...args) };`,
+      resolveDir: path.dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
+module.exports = [zodEnglishOnly, nodeUrl, modernNodeOnly, lazySaslprep];
