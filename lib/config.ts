@@ -70,6 +70,15 @@ export const EnvSchema = z.object({
   CACHE_TTL_MINUTES: intFrom(60, 1, 10080),
   MEDIA_CACHE_MAX_BYTES: intFrom(128 * 1024 * 1024, 1024 * 1024, 2 * 1024 * 1024 * 1024),
   WARMER_CONCURRENCY: intFrom(2, 1, 16),
+  /** The function a request hands a long library build to (serverless.yml sets it; lib/media/build/handoff.ts). */
+  PLM_BUILD_FUNCTION: optionalString,
+  /** serverless-offline's Lambda endpoint, where `npm start` hands builds to (default 3002, as serverless.yml). */
+  PLM_LAMBDA_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** Set by the Lambda runtime: the region and the role's credentials the build function is invoked with. */
+  AWS_REGION: optionalString,
+  AWS_ACCESS_KEY_ID: optionalString,
+  AWS_SECRET_ACCESS_KEY: optionalString,
+  AWS_SESSION_TOKEN: optionalString,
   /** Set by the Lambda runtime, serverless-offline and `serverless invoke local`. */
   AWS_LAMBDA_FUNCTION_NAME: optionalString,
   /** Set by serverless-offline (`npm start`). */

@@ -53,7 +53,14 @@ const main = async (): Promise<void> => {
   }
 
   const bin = join(root, 'node_modules', '.bin', 'serverless');
-  const offline = spawn(bin, ['offline', 'start', '--stage', 'local'], { cwd: root, env, stdio: 'inherit' });
+  // Every function runs in this one process (serverless.yml: useInProcess). Its heap is capped as a
+  // Lambda's memory caps a function's, so the garbage of a library build is collected before it piles up.
+  const offlineEnv = { ...env, NODE_OPTIONS: [env.NODE_OPTIONS, '--max-old-space-size=448'].filter(Boolean).join(' ') };
+  const offline = spawn(bin, ['offline', 'start', '--stage', 'local'], {
+    cwd: root,
+    env: offlineEnv,
+    stdio: 'inherit',
+  });
   say(`starting the API on http://127.0.0.1:${env.PORT} (try: curl http://127.0.0.1:${env.PORT}/api/health)`);
 
   const shutdown = async (code: number) => {

@@ -34,6 +34,7 @@ export const RESPONSE_HEADERS = {
     .regex(/^"v[0-9]+"$/)
     .describe('the settings version, for If-Match'),
   'Retry-After': integer('seconds to wait before trying again'),
+  Location: z.string().startsWith('/api/').describe('where to ask next (the build status of a library)'),
   'WWW-Authenticate': z.string().startsWith('Bearer').describe('the authentication scheme'),
 } as const;
 

@@ -220,7 +220,8 @@ const warmLibrary = async (
     return;
   }
   try {
-    const snapshot = await run.service.refresh(ctx, section);
+    // The warmer answers no requests: what it builds is read from MongoDB where it is asked for.
+    const snapshot = await run.service.refresh(ctx, section, { keep: false });
     report.refreshed++;
     report.items += snapshot.meta.itemCount;
     report.bytes += snapshot.meta.encodedBytes;

@@ -101,9 +101,13 @@ export class UpstreamHttp {
 
   /** JSON.parse + zod, mapping both failures to *_BAD_RESPONSE. */
   parse<S extends z.ZodType>(res: UpstreamResponse, schema: S): z.output<S> {
-    let body: unknown;
+    return this.validate(this.json(res), schema, res);
+  }
+
+  /** JSON.parse alone, a failure mapped to *_BAD_RESPONSE (listing pages are then read by row readers, see row-reader.ts). */
+  json(res: UpstreamResponse): unknown {
     try {
-      body = JSON.parse(res.text);
+      return JSON.parse(res.text);
     } catch {
       throw this.error(
         'bad_response',
@@ -115,7 +119,6 @@ export class UpstreamHttp {
         },
       );
     }
-    return this.validate(body, schema, res);
   }
 
   /** zod validation of an already parsed value (e.g. the data inside Tautulli's envelope). */

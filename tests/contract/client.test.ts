@@ -121,7 +121,7 @@ describe('the contract, called with a generated client', () => {
     const unused = (query: paths['/api/library/{id}/unused']['get']['parameters']['query'], id = movies) =>
       client.GET('/api/library/{id}/unused', { headers: auth, params: { path: { id }, query } });
     const page = await unused({ threshold: 30, limit: 5, offset: 1, sort: 'size', order: 'desc' });
-    expect(page.data?.length).toBe(5);
+    expect(Array.isArray(page.data) ? page.data.length : page.data).toBe(5);
     expect(page.response.headers.get('x-total-count')).toMatch(/^[0-9]+$/);
     const csv = await client.GET('/api/library/{id}/unused', {
       headers: auth,
