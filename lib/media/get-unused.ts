@@ -8,6 +8,7 @@ import type { LoadedSnapshot } from './cache/loaded-snapshot';
 import { toCsv, type CsvCell } from './csv';
 import type { LibraryService } from './service';
 import type { SnapshotAnswer } from './snapshot-policy';
+import type { UserContext } from './user-context';
 import { plexNotOwner } from './media-errors';
 import { DEFAULT_ORDER, type LibraryPath, type UnusedQuery } from './query';
 import { text } from '../http/response';
@@ -30,9 +31,13 @@ export const CSV_COLUMNS = [
   'snapshotAt',
 ] as const;
 
-/** "plex=ok, plex-history=ok, tautulli=unavailable" — which sources the answer rests on. */
-export const dataSourcesHeader = (s: SnapshotSources): string =>
-  `plex=${s.plex}, plex-history=${s.plexHistory}, tautulli=${s.tautulli}`;
+/**
+ * "plex=ok, plex-history=ok, tautulli=unavailable" — which sources the answer
+ * rests on. `plexNow` says Plex failed just now (the answer is the last good
+ * snapshot, served stale): then the header says plex=unavailable.
+ */
+export const dataSourcesHeader = (s: SnapshotSources, plexNow: 'ok' | 'unavailable' = s.plex): string =>
+  `plex=${plexNow}, plex-history=${s.plexHistory}, tautulli=${s.tautulli}`;
 
 export const cacheHeaders = (a: Pick<SnapshotAnswer, 'cache' | 'ageMs'>): Record<string, string> => ({
   'X-Cache': a.cache,
@@ -66,7 +71,7 @@ export const unusedResponse = async (
   const headers: Record<string, string> = {
     'X-Total-Count': String(selection.total),
     'X-Total-Size-Bytes': String(selection.totalSizeBytes),
-    'X-Data-Sources': dataSourcesHeader(snapshot.meta.sources),
+    'X-Data-Sources': dataSourcesHeader(snapshot.meta.sources, plexFailed(answer, ctx, query) ? 'unavailable' : 'ok'),
     'X-Threshold-Days': String(threshold),
     ...cacheHeaders(answer),
     'X-Snapshot-At': new Date(snapshot.meta.fetchedAt).toISOString(),
@@ -77,6 +82,14 @@ export const unusedResponse = async (
   }
   return text(200, snapshot.jsonArray(selection.indices, nowMs), 'application/json; charset=utf-8', headers);
 };
+
+/**
+ * A stale answer means Plex failed when plm is known to be cut off from it
+ * (the access proof says so), or when a refresh was asked for: a forced
+ * refresh only ever falls back to the stored snapshot when it failed.
+ */
+const plexFailed = (answer: SnapshotAnswer, ctx: UserContext, query: UnusedQuery): boolean =>
+  answer.cache === 'stale' && (ctx.access.plexDown !== undefined || query.refresh === true);
 
 /** The selected items as CSV, each row carrying the snapshot's time. */
 const csvOf = (snapshot: LoadedSnapshot, indices: readonly number[], nowMs: number): string => {

@@ -10,7 +10,7 @@
  *   get-unused.ts      GET /api/library/{id}/unused
  *   warmer.ts          the scheduled refresh of every library
  */
-import { reserveAttempt } from '../auth/attempt-limiter';
+import { spendBudget } from '../auth/attempt-limiter';
 import { getConfig } from '../config';
 import { tooManyRequests } from '../errors';
 import { PlexClient } from '../plex';
@@ -107,13 +107,14 @@ export const defaultDeps = (): LibraryServiceDeps => ({
   plexClient: (c) => new PlexClient({ baseUrl: c.url, token: c.token }),
   tautulliClient: (c) => new TautulliClient({ baseUrl: c.url, apiKey: c.apiKey }),
   settings: resolveUserSettings,
-  accessMaxAgeMs: 10 * 60_000,
+  // A token revoked in Plex stops being served from cache within this long.
+  accessMaxAgeMs: 60_000,
   leaseWaitMs: 20_000,
   backgroundRefresh: !runsInLambda(),
   limitUpstream: async (userId) => {
-    const attempt = await reserveAttempt('upstream', userId, undefined);
-    if (attempt.retryAfterSeconds > 0)
-      throw tooManyRequests(attempt.retryAfterSeconds, 'Too many refreshes of your Plex data; try again later');
+    const retryAfterSeconds = await spendBudget('upstream', userId);
+    if (retryAfterSeconds > 0)
+      throw tooManyRequests(retryAfterSeconds, 'Too many refreshes of your Plex data; try again later');
   },
 });
 

@@ -6,6 +6,7 @@ import type { QueryValue, UpstreamHttp, UpstreamResponse } from '../upstream/htt
 import { listingPages, type ListingOptions, type ListingPage } from '../upstream/listing';
 import type { z } from 'zod';
 import { historyRowSchema, identitySchema, metadataSchema, pageSchema, sectionsSchema } from './schemas';
+import { installClientIdentifier } from './client-identifier';
 import { toHistory, toItem } from './normalise';
 import type { PlexHistoryEntry, PlexIdentity, PlexItem, PlexSection } from './types';
 
@@ -59,7 +60,7 @@ export class PlexClient {
         Accept: 'application/json',
         'X-Plex-Product': 'plm',
         'X-Plex-Version': VERSION,
-        'X-Plex-Client-Identifier': opts.clientIdentifier ?? 'plm-api',
+        'X-Plex-Client-Identifier': opts.clientIdentifier ?? installClientIdentifier(),
       },
     }));
   }

@@ -6,6 +6,7 @@ import {
   type UpstreamErrorKind,
   type UpstreamService,
 } from './errors';
+import { networkReason } from './network-errors';
 import { parseRetryAfter } from './retry';
 
 /**
@@ -44,6 +45,8 @@ export interface AttemptSettings {
   timeoutMs: number;
   maxBodyBytes: number;
   fetch: typeof fetch;
+  /** Say "unreachable" without the cause (no DNS or port scanning through plm's messages). */
+  hideNetworkDetails: boolean;
   /** Builds the typed error whose message cannot carry a secret. */
   error: (kind: UpstreamErrorKind, message: string, info: UpstreamErrorInfo) => UpstreamError;
 }
@@ -197,8 +200,9 @@ function classifyFailure(
       reason: 'timeout',
     });
   }
-  const reason = networkReason(err);
-  log('warn', null, 0, { error: reason });
+  const cause = networkReason(err);
+  log('warn', null, 0, { error: cause });
+  const reason = s.hideNetworkDetails ? 'unreachable' : cause;
   const error = s.error(
     'unavailable',
     `${name} is unreachable (${reason}${attempt > 1 ? ` after ${attempt} attempts` : ''}; GET ${req.path})`,
@@ -231,18 +235,3 @@ async function readCapped(res: Response, maxBytes: number): Promise<Uint8Array |
   }
   return Buffer.concat(chunks, total);
 }
-
-/** Node's fetch wraps the socket error: "fetch failed" with cause.code = ECONNREFUSED etc. */
-const networkReason = (err: unknown): string => {
-  // Duck-typed: the error may come from another realm (jest's vm), so instanceof Error can lie.
-  const e = (typeof err === 'object' && err !== null ? err : {}) as {
-    name?: unknown;
-    code?: unknown;
-    cause?: { code?: unknown; message?: unknown };
-  };
-  if (typeof e.cause?.code === 'string') return e.cause.code;
-  if (typeof e.code === 'string') return e.code;
-  if (typeof e.cause?.message === 'string' && /terminated|other side closed/i.test(e.cause.message))
-    return 'connection closed';
-  return typeof e.name === 'string' ? e.name : 'network error';
-};
