@@ -10,6 +10,8 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { startGateway } from './local-gateway';
 import { localSecret, startStore, type StartedStore } from './local-store';
 
 const root = join(__dirname, '..');
@@ -27,6 +29,40 @@ env.PLM_WARMER_ENABLED ??= 'true';
 
 const cleanups: Array<() => Promise<void>> = [];
 const say = (line: string) => process.stdout.write(`[plm] ${line}\n`);
+
+/**
+ * serverless-offline on an internal port, behind the local gateway on $PORT
+ * (scripts/local-gateway.ts: CORS allow-list, plm's error envelope, a bound on
+ * concurrent requests). `--useInProcess` runs the handlers in one process: its
+ * default starts a worker thread per concurrent request (one Lambda container
+ * each), which at a few hundred clients means gigabytes and minutes of start-up.
+ */
+const startOffline = async () => {
+  const internalPort = await freePort();
+  const gateway = await startGateway({
+    host: '127.0.0.1',
+    port: Number(env.PORT),
+    upstreamPort: internalPort,
+    allowedOrigins: (env.CORS_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()),
+    maxInFlight: 32,
+    maxQueued: 2000,
+    maxBodyBytes: 1024 * 1024,
+  });
+  cleanups.push(() => gateway.close());
+  const bin = join(root, 'node_modules', '.bin', 'serverless');
+  const args = ['offline', 'start', '--stage', 'local', '--useInProcess', '--httpPort', String(internalPort)];
+  return spawn(bin, args, { cwd: root, env, stdio: 'inherit' });
+};
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
 
 const main = async (): Promise<void> => {
   if (!env.MONGODB_URI) {
@@ -47,8 +83,7 @@ const main = async (): Promise<void> => {
     say(`demo login: {"username":"${demo.username}","password":"${demo.password}"}`);
   }
 
-  const bin = join(root, 'node_modules', '.bin', 'serverless');
-  const offline = spawn(bin, ['offline', 'start', '--stage', 'local'], { cwd: root, env, stdio: 'inherit' });
+  const offline = await startOffline();
   say(`starting the API on http://127.0.0.1:${env.PORT} (try: curl http://127.0.0.1:${env.PORT}/api/health)`);
 
   const shutdown = async (code: number) => {
