@@ -25,6 +25,8 @@ export interface HostRules {
 const addressProblem = (host: string, rules: HostRules): string | undefined => {
   const kind = classifyAddress(host.replace(/^\[|\]$/g, ''));
   if (kind === 'special') return 'must not point at a link-local, cloud metadata or special-purpose address';
+  // Loopback in a form the name rules above do not spell out (6to4, NAT64, IPv4-compatible)
+  if (kind === 'loopback' && !rules.allowLoopback) return 'must not point at the plm server itself (localhost)';
   if (kind === 'private' && rules.allowPrivate === false)
     return 'must be a public address: this plm does not connect to private networks';
   return undefined;
