@@ -48,16 +48,21 @@ export class Checks {
     return ok;
   }
 
+  get size(): number {
+    return this.count;
+  }
+
   /** A figure for the table (e.g. "p99 120 ms"). */
   note(text: string): void {
     this.details.push(text);
   }
 
-  done(): void {
+  /** Records the row; `count` replaces the number of checks when the unit is another (faults injected, requests). */
+  done(count = this.count): void {
     record({
       category: this.category,
       area: this.area,
-      count: this.count,
+      count,
       failures: this.failed.length,
       detail: this.details.join('; ') || undefined,
     });
