@@ -49,14 +49,12 @@ it('50 concurrent settings PUTs end in one consistent document with every accept
       stored.excludedLibraryIds.join() === String(i) &&
       stored.timezone === zones[i % zones.length],
   );
-  const audits = await (await getDb())
-    .collection(Collections.audit)
-    .countDocuments({
-      type: 'settings_change',
-      userId: { $exists: true },
-      'details.version': { $gte: 1 },
-      username: u.username,
-    });
+  const audits = await (await getDb()).collection(Collections.audit).countDocuments({
+    type: 'settings_change',
+    userId: { $exists: true },
+    'details.version': { $gte: 1 },
+    username: u.username,
+  });
   checks.check('one audit entry per accepted write', audits === accepted.length, `${audits} vs ${accepted.length}`);
   checks.done(50);
 });
