@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { getConfig } from '../lib/config';
+import { getConfig, loadConfig } from '../lib/config';
 import { closeDb } from '../lib/db/client';
 import { logger } from '../lib/logger';
 import { getLibraryService } from '../lib/media/service';
@@ -16,6 +16,7 @@ const warm = async (
   event: unknown,
   context?: Partial<Pick<Context, 'getRemainingTimeInMillis'>>,
 ): Promise<WarmReport> => {
+  await loadConfig(); // in AWS: the secrets from SSM Parameter Store (a failure is logged, then thrown)
   const force = typeof event === 'object' && event !== null && (event as { force?: unknown }).force === true;
   const service = getLibraryService();
   const remaining = context?.getRemainingTimeInMillis;

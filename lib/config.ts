@@ -1,47 +1,25 @@
 import { z } from 'zod';
-import { baseUrlProblem, normalizeBaseUrl } from './upstream/base-url';
+import { logger } from './logger';
+import { REQUIRED_SECRETS, SECRET_VARIABLES, SSM_PREFIX_PATTERN, type SecretVariable } from './secrets/catalog';
+import { buildFromParameterStore, forgetSecrets } from './secrets/load';
+import { READ_ELSEWHERE, SCHEMA_EXCEPTIONS, type VariableScope } from './config-variables';
+import { durationSeconds, flag, httpUrl, intFrom, optionalString } from './config-fields';
 
 /**
  * The one configuration loader: the environment is parsed with zod once per
  * container, and every module reads settings from here, never process.env.
+ * With PLM_SSM_PREFIX set (deployed functions), the secrets come from SSM
+ * Parameter Store instead (lib/secrets/), read by loadConfig() before any work.
  */
-const optionalString = z
-  .string()
-  .trim()
-  .transform((v) => (v === '' ? undefined : v))
-  .optional();
-
-const intFrom = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
-
-/** The server's own upstream URLs: same rules and normal form as users' (loopback allowed). */
-const httpUrl = optionalString.pipe(
-  z
-    .string()
-    .superRefine((value, ctx) => {
-      const problem = baseUrlProblem(value, { allowLoopback: true });
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    })
-    .transform(normalizeBaseUrl)
-    .optional(),
-);
-
-const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
-const durationSeconds = (v: string): number => {
-  const [, count, unit] = /^(\d+) ?([smhdw])$/i.exec(v) ?? [];
-  return count && unit ? Number(count) * (UNIT_SECONDS[unit.toLowerCase()] ?? 0) : 0;
-};
-
-/** "true" or unset, as serverless sets its marker variables. */
-const flag = z
-  .string()
-  .optional()
-  .transform((v) => v === 'true');
-
 const DEV_JWT_SECRET = 'plm-local-development-secret-do-not-use-in-production';
 
 export const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   PORT: intFrom(3001, 1, 65535),
+  /** Where the secrets are in SSM Parameter Store (`/plm/prod` → `/plm/prod/JWT_SECRET`…); unset: the environment. */
+  PLM_SSM_PREFIX: optionalString.pipe(
+    z.string().regex(SSM_PREFIX_PATTERN, 'must be a path such as /plm/prod (no trailing slash)').optional(),
+  ),
   MONGODB_URI: optionalString,
   MONGODB_DB: z.string().trim().min(1).default('plm'),
   JWT_SECRET: optionalString,
@@ -110,51 +88,9 @@ export const EnvSchema = z.object({
 
 export type Env = z.infer<typeof EnvSchema>;
 
-/**
- * Where a variable is set. tests/unit/core/env-files.test.ts holds .env.example
- * and serverless.yml to this: documented ⇔ function, local or deploy; forwarded
- * to the functions ⇔ function or fixed; and no other variable in either file.
- */
-export type VariableScope =
-  /** a setting of the functions: documented, and forwarded by serverless.yml */
-  | 'function'
-  /** read by `npm start` or serverless-offline only: documented, never forwarded */
-  | 'local'
-  /** read by serverless.yml while packaging or deploying: documented, never forwarded */
-  | 'deploy'
-  /** set to a fixed value by serverless.yml: not a setting, not documented */
-  | 'fixed'
-  /** set by Lambda, serverless-offline or `invoke local`: neither documented nor forwarded */
-  | 'runtime';
+export type { VariableScope } from './config-variables';
 
-/** EnvSchema's variables that are not settings of the functions; every other one is. */
-const SCHEMA_EXCEPTIONS: Partial<Record<keyof Env, VariableScope>> = {
-  PORT: 'local',
-  AWS_LAMBDA_FUNCTION_MEMORY_SIZE: 'runtime',
-  AWS_LAMBDA_FUNCTION_NAME: 'runtime',
-  IS_OFFLINE: 'runtime',
-  IS_LOCAL: 'runtime',
-};
-
-/** Variables read outside this loader, named so that this file knows every variable plm uses. */
-const READ_ELSEWHERE: Record<string, VariableScope> = {
-  /** lib/logger.ts: logging must work when this configuration is invalid */
-  LOG_LEVEL: 'function',
-  POWERTOOLS_SERVICE_NAME: 'fixed',
-  NODE_OPTIONS: 'fixed',
-  AWS_REGION: 'deploy',
-  PLM_WARMER_ENABLED: 'deploy',
-  PLM_LAMBDA_PORT: 'local',
-  /** scripts/ (npm start) */
-  PLM_DATA_DIR: 'local',
-  PLM_EMBEDDED_MONGO_PORT: 'local',
-  PLM_DEMO_MOVIES: 'local',
-  PLM_DEMO_EPISODES: 'local',
-  PLM_DEMO_PLEX_PORT: 'local',
-  PLM_DEMO_TAUTULLI_PORT: 'local',
-};
-
-/** Every environment variable plm knows, with its scope. */
+/** Every environment variable plm knows, with its scope (lib/config-variables.ts). */
 export const ENV_VARIABLES: Readonly<Record<string, VariableScope>> = {
   ...Object.fromEntries(Object.keys(EnvSchema.shape).map((name) => [name, 'function' as const])),
   ...SCHEMA_EXCEPTIONS,
@@ -199,8 +135,32 @@ export class ConfigError extends Error {
 
 const WEAK_SECRETS = new Set(['secret', 'changeme', 'your_jwt_secret', 'jwt_secret', 'password', DEV_JWT_SECRET]);
 
-/** Parses an environment; throws a ConfigError naming the variable (never its value). */
-export const parseConfig = (env: NodeJS.ProcessEnv): Config => {
+/** Production's checks, for the secrets this function may read (each function reads only what it needs). */
+const checkProductionSecrets = (e: Omit<Env, RuntimeVariables>, readable: readonly SecretVariable[]): void => {
+  const needs = (name: SecretVariable) => readable.includes(name) && REQUIRED_SECRETS.includes(name);
+  const secret = e.JWT_SECRET;
+  if (needs('JWT_SECRET')) {
+    if (!secret) throw new ConfigError('JWT_SECRET is required in production (NODE_ENV=production or in AWS Lambda)');
+    if (secret.length < 32 || WEAK_SECRETS.has(secret.toLowerCase())) {
+      throw new ConfigError(
+        'JWT_SECRET is too weak: use at least 32 random characters (e.g. `openssl rand -base64 48`)',
+      );
+    }
+  }
+  if (needs('MONGODB_URI') && !e.MONGODB_URI) throw new ConfigError('MONGODB_URI is required in production');
+  if (needs('SETTINGS_ENCRYPTION_KEY') && !e.SETTINGS_ENCRYPTION_KEY)
+    throw new ConfigError('SETTINGS_ENCRYPTION_KEY is required in production');
+};
+
+/** `k2:<key>` carries its own id, so a key and its id change in one write (one SSM parameter). */
+const KEY_WITH_ID = /^([A-Za-z0-9_-]{1,32}):(.+)$/s;
+
+/**
+ * Parses an environment; throws a ConfigError naming the variable (never its value).
+ * `readable`: the secrets this function may read; reading JWT_SECRET when it may
+ * not throws a ConfigError (a function given too little access fails loudly).
+ */
+export const parseConfig = (env: NodeJS.ProcessEnv, readable: readonly SecretVariable[] = SECRET_VARIABLES): Config => {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
@@ -211,30 +171,76 @@ export const parseConfig = (env: NodeJS.ProcessEnv): Config => {
   // In real AWS Lambda the production checks always apply, whatever NODE_ENV says:
   // a deploy from a dev shell must not sign with the dev secret.
   const isLocal = e.NODE_ENV !== 'production' && runtime !== 'aws-lambda';
-  let secret = e.JWT_SECRET;
-  if (!isLocal) {
-    if (!secret) throw new ConfigError('JWT_SECRET is required in production (NODE_ENV=production or in AWS Lambda)');
-    if (secret.length < 32 || WEAK_SECRETS.has(secret.toLowerCase())) {
-      throw new ConfigError(
-        'JWT_SECRET is too weak: use at least 32 random characters (e.g. `openssl rand -base64 48`)',
-      );
-    }
-    if (!e.MONGODB_URI) throw new ConfigError('MONGODB_URI is required in production');
-    if (!e.SETTINGS_ENCRYPTION_KEY) throw new ConfigError('SETTINGS_ENCRYPTION_KEY is required in production');
-  }
+  if (!isLocal) checkProductionSecrets(e, readable);
   // Cheap hashes are allowed only to keep the test suite fast.
   if (e.NODE_ENV !== 'test' && e.BCRYPT_COST < 12) throw new ConfigError('BCRYPT_COST must be at least 12');
-  secret ??= DEV_JWT_SECRET;
-  const allowPrivateUpstreams = UPSTREAM_ALLOW_PRIVATE === undefined ? isLocal : UPSTREAM_ALLOW_PRIVATE === 'true';
-  return { ...e, JWT_SECRET: secret, allowPrivateUpstreams, runtime, inLambda: runtime !== 'node', isLocal };
+  const [, keyId, key] = KEY_WITH_ID.exec(e.SETTINGS_ENCRYPTION_KEY ?? '') ?? [];
+  if (keyId && key) Object.assign(e, { SETTINGS_ENCRYPTION_KEY_ID: keyId, SETTINGS_ENCRYPTION_KEY: key });
+  const config: Config = {
+    ...e,
+    JWT_SECRET: e.JWT_SECRET ?? DEV_JWT_SECRET,
+    allowPrivateUpstreams: UPSTREAM_ALLOW_PRIVATE === undefined ? isLocal : UPSTREAM_ALLOW_PRIVATE === 'true',
+    runtime,
+    inLambda: runtime !== 'node',
+    isLocal,
+  };
+  if (!readable.includes('JWT_SECRET')) {
+    Object.defineProperty(config, 'JWT_SECRET', {
+      get: () => {
+        throw new ConfigError(`JWT_SECRET is not readable by ${AWS_LAMBDA_FUNCTION_NAME}: see lib/secrets/catalog.ts`);
+      },
+    });
+  }
+  return config;
 };
 
 let cached: Config | undefined;
+let reported: string | undefined;
 
-/** The configuration of this container, parsed on first use. */
-export const getConfig = (): Config => (cached ??= parseConfig(process.env));
+const ssmPrefix = (): string | undefined => process.env.PLM_SSM_PREFIX?.trim() || undefined;
 
-/** Tests change the environment between cases; this forgets the parsed copy. */
+/** The configuration of this container, parsed on first use (after loadConfig() when secrets are in SSM). */
+export const getConfig = (): Config => {
+  if (cached) return cached;
+  if (ssmPrefix())
+    throw new ConfigError('PLM_SSM_PREFIX is set: the secrets are in SSM Parameter Store, so call loadConfig() first');
+  cached = parseConfig(process.env);
+  return cached;
+};
+
+/**
+ * The configuration for a request or a job. With PLM_SSM_PREFIX, the secrets are
+ * read from SSM Parameter Store, and read again once their cache time has passed
+ * (a rotated secret takes effect without a redeploy). A failure is logged once
+ * per container for each distinct cause, then thrown as a ConfigError.
+ */
+export const loadConfig = async (): Promise<Config> => {
+  const prefix = ssmPrefix();
+  try {
+    if (!prefix) return getConfig();
+    cached = await buildFromParameterStore(prefix, process.env, parseConfig);
+    return cached;
+  } catch (error) {
+    if (prefix) cached = undefined;
+    const message = error instanceof Error ? error.message : String(error);
+    if (message !== reported) logger.error('plm is misconfigured', { cause: message });
+    reported = message;
+    throw error instanceof ConfigError ? error : new ConfigError(message);
+  }
+};
+
+/** The configuration if this container has a usable one (answers still get their headers when it has not). */
+export const usableConfig = (): Config | undefined => {
+  try {
+    return getConfig();
+  } catch {
+    return undefined;
+  }
+};
+
+/** Tests change the environment between cases; this forgets the parsed copy and the secrets read. */
 export const resetConfig = (): void => {
   cached = undefined;
+  reported = undefined;
+  forgetSecrets();
 };

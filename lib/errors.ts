@@ -61,3 +61,15 @@ export const databaseUnavailable = (cause?: unknown): APIError =>
     headers: { 'Retry-After': '5' },
     cause,
   });
+
+/** 503: the function's configuration (its environment or its secrets) is unusable; the cause is in the logs only. */
+export const serviceMisconfigured = (): APIError =>
+  new APIError(
+    'The service is misconfigured; its operator will find the cause in the logs',
+    503,
+    'SERVICE_MISCONFIGURED',
+    {
+      expose: true,
+      headers: { 'Retry-After': '30' },
+    },
+  );

@@ -2,8 +2,10 @@
  * `npm start`: the API on http://127.0.0.1:$PORT through serverless-offline.
  *
  * - No MONGODB_URI → starts the embedded store, persisted under .data/.
- * - No PLEX_URL → demo mode: a generated library served by the fake Plex and
- *   Tautulli on loopback, and a `demo` user, so every endpoint can be tried at once.
+ * - No PLEX_URL with the embedded store (or PLM_DEMO=true) → demo mode: a generated
+ *   library served by the fake Plex and Tautulli on loopback, and a `demo` user, so
+ *   every endpoint can be tried at once. Never into MONGODB_URI's database unless
+ *   PLM_DEMO=true, never with NODE_ENV=production (scripts/demo-mode.ts).
  * - Local secrets (JWT, settings encryption key) are generated once into .data/.
  */
 import { spawn } from 'node:child_process';
@@ -11,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
+import { decideDemo } from './demo-mode';
 import { startGateway } from './local-gateway';
 import { localSecret, startStore, type StartedStore } from './local-store';
 
@@ -65,6 +68,7 @@ const freePort = (): Promise<number> =>
   });
 
 const main = async (): Promise<void> => {
+  const { demo, note } = decideDemo({ ...env, embeddedStore: !env.MONGODB_URI });
   if (!env.MONGODB_URI) {
     const store: StartedStore = await startStore({ port: Number(env.PLM_EMBEDDED_MONGO_PORT ?? 0), advertise: true });
     cleanups.push(() => store.stop());
@@ -74,13 +78,14 @@ const main = async (): Promise<void> => {
     say('using MONGODB_URI');
   }
 
-  if (!env.PLEX_URL) {
+  if (note) say(note);
+  if (demo) {
     const { startDemo } = await import('./demo');
-    const demo = await startDemo();
-    cleanups.push(() => demo.stop());
-    Object.assign(env, demo.env);
-    say(`demo mode: fake Plex ${demo.env.PLEX_URL}, fake Tautulli ${demo.env.TAUTULLI_URL} (${demo.summary})`);
-    say(`demo login: {"username":"${demo.username}","password":"${demo.password}"}`);
+    const started = await startDemo();
+    cleanups.push(() => started.stop());
+    Object.assign(env, started.env);
+    say(`demo mode: fake Plex ${started.env.PLEX_URL}, fake Tautulli ${started.env.TAUTULLI_URL} (${started.summary})`);
+    say(`demo login: {"username":"${started.username}","password":"${started.password}"}`);
   }
 
   const offline = await startOffline();

@@ -14,6 +14,7 @@ import { usernameSchema } from '../lib/auth/schemas';
 import { revokeAllSessions } from '../lib/auth/sessions';
 import { deleteAccount } from '../lib/auth/account-deletion';
 import { createUser, findUserByUsername, listUsers, setPassword } from '../lib/auth/users';
+import { loadConfig } from '../lib/config';
 import { closeDb } from '../lib/db/client';
 import { APIError } from '../lib/errors';
 import { findRunningStore, startStore, type StartedStore } from './local-store';
@@ -76,7 +77,8 @@ const main = async (): Promise<void> => {
   process.env.NODE_ENV ??= 'development';
 
   let store: StartedStore | undefined;
-  if (!process.env.MONGODB_URI) {
+  // With PLM_SSM_PREFIX the database is the deployment's: MONGODB_URI comes from SSM Parameter Store.
+  if (!process.env.MONGODB_URI && !process.env.PLM_SSM_PREFIX) {
     const running = findRunningStore();
     if (running) process.env.MONGODB_URI = running.uri;
     else {
@@ -85,6 +87,7 @@ const main = async (): Promise<void> => {
     }
   }
   try {
+    await loadConfig();
     switch (command) {
       case 'create': {
         const name = username(values.username);

@@ -50,7 +50,6 @@ await client.connect();
 const db = client.db(values.db);
 const persisted = (name) => !name.startsWith('media') && !name.startsWith('system.');
 
-
 const readAll = async () => {
   const collections = {};
   for (const { name } of await db.listCollections().toArray()) {

@@ -35,7 +35,16 @@ const connect = async (): Promise<MongoClient> => {
   return client;
 };
 
+/** The URI the client was made with: a rotated MONGODB_URI (read again from SSM) gets a new client. */
+let clientUri: string | undefined;
+const dropClientOfOldUri = (): void => {
+  const uri = getConfig().MONGODB_URI;
+  if (clientUri !== uri && clientPromise) void closeDb();
+  clientUri = uri;
+};
+
 export const getMongoClient = async (): Promise<MongoClient> => {
+  dropClientOfOldUri();
   clientPromise ??= connect().catch((error: unknown) => {
     // Forget the failed attempt so the next invocation retries instead of failing forever.
     clientPromise = undefined;
@@ -48,6 +57,7 @@ export const getMongoClient = async (): Promise<MongoClient> => {
 
 /** The application database, with its indexes ensured once per container. */
 export const getDb = async (): Promise<Db> => {
+  dropClientOfOldUri();
   dbPromise ??= (async () => {
     const client = await getMongoClient();
     const db = client.db(getConfig().MONGODB_DB);

@@ -6,6 +6,7 @@ import { APIError } from '../errors';
 import { logger } from '../logger';
 import { authenticate } from './middleware/authenticate';
 import { compress } from './middleware/compress';
+import { configGate } from './middleware/config-gate';
 import { cors } from './middleware/cors';
 import { errorNormalizer } from './middleware/error-normalizer';
 import { jsonBody } from './middleware/json-body';
@@ -48,7 +49,7 @@ const TIMEOUT_EARLY_MS = 1_000;
  * The one way to build an HTTP Lambda handler. Middleware order matters:
  * `after`/`onError` run in reverse, so headers are applied last to every answer,
  * errors are normalised before http-error-handler renders them, and the request
- * log sees the final status.
+ * log sees the final status. The configuration is loaded before any step reads it.
  */
 export const httpHandler = <
   A extends boolean,
@@ -86,7 +87,8 @@ export const httpHandler = <
     .use(cors())
     .use(httpErrorHandler({ logger: false }))
     .use(errorNormalizer())
-    .use(compress());
+    .use(compress())
+    .use(configGate());
 
   if (spec.auth) handler.use(authenticate());
   if (spec.body)

@@ -1,5 +1,5 @@
 import type middy from '@middy/core';
-import { getConfig } from '../../config';
+import { usableConfig } from '../../config';
 import { headerOf } from '../headers';
 import { appendVary } from '../response';
 import type { ApiEvent, ApiResult } from '../types';
@@ -32,7 +32,7 @@ export const cors = (): middy.MiddlewareObj<ApiEvent, ApiResult> => {
     if (!request.response) return;
     const origin = headerOf(request.event, 'origin');
     const headers: Record<string, string> = {};
-    if (origin && getConfig().CORS_ALLOWED_ORIGINS.includes(origin)) {
+    if (origin && usableConfig()?.CORS_ALLOWED_ORIGINS.includes(origin)) {
       headers['Access-Control-Allow-Origin'] = origin;
       headers['Access-Control-Expose-Headers'] = EXPOSE_HEADER_VALUE;
     }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type middy from '@middy/core';
-import { getConfig } from '../../config';
+import { usableConfig } from '../../config';
 import { logger } from '../../logger';
 import type { ApiEvent, ApiResult, PlmContext } from '../types';
 
@@ -34,7 +34,7 @@ export const requestContext = (route: string): middy.MiddlewareObj<ApiEvent, Api
     if (!state) return;
     const status = request.response?.statusCode ?? 500;
     const memory = process.memoryUsage();
-    const limitBytes = getConfig().AWS_LAMBDA_FUNCTION_MEMORY_SIZE * 1024 * 1024;
+    const config = usableConfig();
     const fields = {
       method: request.event.requestContext?.http?.method,
       status,
@@ -46,8 +46,9 @@ export const requestContext = (route: string): middy.MiddlewareObj<ApiEvent, Api
     if (request.response) request.response.headers = { ...request.response.headers, 'X-Request-Id': state.requestId };
     if (status >= 500) logger.error('request failed', fields);
     else logger.info('request', fields);
-    if (memory.rss > limitBytes * getConfig().MEMORY_WARN_RATIO) {
-      logger.warn('memory use is close to the function limit', { rssMB: fields.rssMB, limitMB: limitBytes / 1048576 });
+    const limitMB = config?.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? Number.POSITIVE_INFINITY;
+    if (config && memory.rss > limitMB * 1048576 * config.MEMORY_WARN_RATIO) {
+      logger.warn('memory use is close to the function limit', { rssMB: fields.rssMB, limitMB });
     }
     logger.removeKeys(['requestId', 'route']);
   };

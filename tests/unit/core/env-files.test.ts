@@ -1,7 +1,7 @@
 import { ENV_VARIABLES, EnvSchema, type VariableScope } from '../../../lib/config';
 import { parseServerlessYml, readRootFile } from '../../helpers/deploy-files';
 
-const DOCUMENTED: readonly VariableScope[] = ['function', 'local', 'deploy'];
+const DOCUMENTED: readonly VariableScope[] = ['function', 'local', 'deploy', 'secret'];
 const FORWARDED: readonly VariableScope[] = ['function', 'fixed'];
 /** Defaults serverless.yml may set differently from lib/config.ts, and why. */
 const DEPLOY_DEFAULTS: Record<string, string> = {
@@ -92,11 +92,15 @@ describe('environment variables: lib/config.ts against .env.example and serverle
         yml.replace("BCRYPT_COST: ${env:BCRYPT_COST, '12'}", "BCRYPT_COST: ${env:BCRYPT_COST, '10'}"),
       ),
     ).toEqual(["serverless.yml defaults BCRYPT_COST to '10', lib/config.ts to '12'"]);
+    expect(envProblems(envExample, yml.replace('    PLEX_URL: ${env:PLEX_URL', '    PLEX_URL: ${env:PLEX_UR'))).toEqual(
+      [
+        "serverless.yml forwards PLEX_URL as ${env:PLEX_UR, ''}, not from ${env:PLEX_URL}",
+        'PLEX_UR is named in .env.example or serverless.yml, but lib/config.ts does not know it',
+      ],
+    );
+    // A secret is read from SSM Parameter Store in AWS: forwarding one would write it into the template.
     expect(
-      envProblems(envExample, yml.replace('    PLEX_TOKEN: ${env:PLEX_TOKEN', '    PLEX_TOKEN: ${env:PLEX_TOKN')),
-    ).toEqual([
-      "serverless.yml forwards PLEX_TOKEN as ${env:PLEX_TOKN, ''}, not from ${env:PLEX_TOKEN}",
-      'PLEX_TOKN is named in .env.example or serverless.yml, but lib/config.ts does not know it',
-    ]);
+      envProblems(envExample, yml.replace('    MONGODB_DB:', "    JWT_SECRET: ${env:JWT_SECRET, ''}\n    MONGODB_DB:")),
+    ).toEqual(['JWT_SECRET (secret) must not be forwarded by serverless.yml']);
   });
 });
