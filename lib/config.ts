@@ -69,7 +69,7 @@ export const EnvSchema = z.object({
    * May users' Plex/Tautulli URLs point at loopback, private (LAN), CGNAT (Tailscale) or ULA
    * addresses? "true" on a self-hosted plm beside its Plex; unset: only in development and test.
    */
-  UPSTREAM_ALLOW_PRIVATE: optionalString.pipe(z.enum(['true', 'false']).optional()),
+  UPSTREAM_ALLOW_LAN: optionalString.pipe(z.enum(['true', 'false']).optional()),
   UPSTREAM_TIMEOUT_MS: intFrom(15000, 100, 120000),
   UPSTREAM_RETRIES: intFrom(2, 0, 10),
   UPSTREAM_CONCURRENCY: intFrom(4, 1, 32),
@@ -115,9 +115,9 @@ const runtimeOf = (e: Pick<Env, RuntimeVariables>): Runtime => {
 };
 
 /** The runtime's own variables are read only through `runtime`. */
-export interface Config extends Omit<Env, 'JWT_SECRET' | 'UPSTREAM_ALLOW_PRIVATE' | RuntimeVariables> {
+export interface Config extends Omit<Env, 'JWT_SECRET' | 'UPSTREAM_ALLOW_LAN' | RuntimeVariables> {
   JWT_SECRET: string;
-  /** UPSTREAM_ALLOW_PRIVATE, or isLocal when unset (lib/upstream/network-policy.ts). */
+  /** UPSTREAM_ALLOW_LAN, or isLocal when unset (lib/upstream/network-policy.ts). */
   allowPrivateUpstreams: boolean;
   runtime: Runtime;
   /** Inside a Lambda runtime, real or emulated: the process may freeze once a response is sent. */
@@ -166,7 +166,7 @@ export const parseConfig = (env: NodeJS.ProcessEnv, readable: readonly SecretVar
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new ConfigError(`Invalid environment: ${problems}`);
   }
-  const { AWS_LAMBDA_FUNCTION_NAME, IS_OFFLINE, IS_LOCAL, UPSTREAM_ALLOW_PRIVATE, ...e } = parsed.data;
+  const { AWS_LAMBDA_FUNCTION_NAME, IS_OFFLINE, IS_LOCAL, UPSTREAM_ALLOW_LAN, ...e } = parsed.data;
   const runtime = runtimeOf({ AWS_LAMBDA_FUNCTION_NAME, IS_OFFLINE, IS_LOCAL });
   // In real AWS Lambda the production checks always apply, whatever NODE_ENV says:
   // a deploy from a dev shell must not sign with the dev secret.
@@ -179,7 +179,7 @@ export const parseConfig = (env: NodeJS.ProcessEnv, readable: readonly SecretVar
   const config: Config = {
     ...e,
     JWT_SECRET: e.JWT_SECRET ?? DEV_JWT_SECRET,
-    allowPrivateUpstreams: UPSTREAM_ALLOW_PRIVATE === undefined ? isLocal : UPSTREAM_ALLOW_PRIVATE === 'true',
+    allowPrivateUpstreams: UPSTREAM_ALLOW_LAN === undefined ? isLocal : UPSTREAM_ALLOW_LAN === 'true',
     runtime,
     inLambda: runtime !== 'node',
     isLocal,

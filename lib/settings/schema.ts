@@ -17,7 +17,7 @@ export const DEFAULT_TIMEZONE = 'UTC';
 
 /**
  * Why `text` is not an acceptable upstream URL for a user, or undefined. On a
- * hosted plm (UPSTREAM_ALLOW_PRIVATE not set) a user may not point plm at its
+ * hosted plm (UPSTREAM_ALLOW_LAN not set) a user may not point plm at its
  * own host or at a private network; names are checked again when connecting.
  */
 export const httpUrlProblem = (text: string): string | undefined => {

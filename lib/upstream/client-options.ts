@@ -49,7 +49,7 @@ export type UpstreamEndpoint = Pick<UpstreamHttpOptions, 'service' | 'baseUrl' |
 
 /**
  * The network policy for an upstream: the operator's own PLEX_URL/TAUTULLI_URL
- * may be private; users' URLs only where UPSTREAM_ALLOW_PRIVATE allows.
+ * may be private; users' URLs only where UPSTREAM_ALLOW_LAN allows.
  */
 export const networkPolicyFor = (baseUrl: string): NetworkPolicy => {
   const c = getConfig();

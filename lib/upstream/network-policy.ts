@@ -4,7 +4,7 @@ import { BlockList, isIP } from 'node:net';
  * Which network addresses plm may connect to for a user's Plex or Tautulli.
  * A hosted plm must not become a way into its own network (SSRF): loopback,
  * private, CGNAT, link-local and cloud metadata addresses are refused unless
- * the install allows private networks (UPSTREAM_ALLOW_PRIVATE, a self-hosted
+ * the install allows private networks (UPSTREAM_ALLOW_LAN, a self-hosted
  * plm next to its Plex). Link-local, metadata and other special-purpose
  * addresses are refused always. The check runs on every connection
  * (guarded-fetch.ts), on the addresses the name resolved to, so DNS cannot

@@ -43,7 +43,7 @@ const login = async (): Promise<string> => {
 };
 
 beforeAll(async () => {
-  process.env.UPSTREAM_ALLOW_PRIVATE = 'false';
+  process.env.UPSTREAM_ALLOW_LAN = 'false';
   process.env.CORS_ALLOWED_ORIGINS = ALLOWED_ORIGIN;
   // Any name a fuzzed URL carries resolves to loopback, which the hosted policy refuses at connect time.
   jest.spyOn(dns, 'lookup').mockImplementation(loopbackLookup);
@@ -54,7 +54,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await fx.close();
-  delete process.env.UPSTREAM_ALLOW_PRIVATE;
+  delete process.env.UPSTREAM_ALLOW_LAN;
   delete process.env.CORS_ALLOWED_ORIGINS;
 });
 

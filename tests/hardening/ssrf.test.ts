@@ -11,7 +11,7 @@ import { call, route, scanForSecrets } from './harness';
 import { Checks } from './tally';
 
 /**
- * SSRF on a hosted plm (UPSTREAM_ALLOW_PRIVATE unset in production, "false"
+ * SSRF on a hosted plm (UPSTREAM_ALLOW_LAN unset in production, "false"
  * here): users' Plex/Tautulli URLs may not lead plm into its own network,
  * whether by a literal address, a name resolving to one, or a name that
  * resolves differently at check and connect time; verify's answers do not
@@ -75,13 +75,13 @@ beforeAll(async () => {
       token: TOKEN,
     },
   );
-  process.env.UPSTREAM_ALLOW_PRIVATE = 'false';
+  process.env.UPSTREAM_ALLOW_LAN = 'false';
   resetConfig();
   fx.install();
   user = await createUserAndLogin();
 });
 afterAll(async () => {
-  delete process.env.UPSTREAM_ALLOW_PRIVATE;
+  delete process.env.UPSTREAM_ALLOW_LAN;
   await Promise.all([plex.close(), fx.close()]);
 });
 

@@ -63,7 +63,8 @@ class SummaryTable {
     // A failed test counts in the categories it recorded rows in, so one that dies before recording still shows.
     const failedByCategory = new Map();
     const recordedBy = (file, test) => rows.filter((r) => r.file === file && r.test === test);
-    for (const r of this.fileResults.filter((f) => !COUNTED_FILES[f.file]))
+    const hardening = (f) => f.file.startsWith('tests/hardening/') && !COUNTED_FILES[f.file];
+    for (const r of this.fileResults.filter(hardening))
       for (const test of r.failedTests) {
         const recorded = recordedBy(r.file, test);
         if (!recorded.length) rows.push({ category: 'unrecorded', area: `${r.file}: ${test}`, count: 0, failures: 1 });
@@ -71,6 +72,7 @@ class SummaryTable {
           failedByCategory.set(c, (failedByCategory.get(c) ?? 0) + 1);
       }
     const lines = ['', 'Hardening summary', ''];
+    for (const r of rows) if (r.area.length > 90) r.area = `${r.area.slice(0, 89)}…`;
     const width = Math.max(...rows.map((r) => r.area.length), 20);
     const head = (a, b, c, d) => `${a.padEnd(20)} ${b.padEnd(width)} ${c.padStart(9)} ${d.padStart(9)}`;
     lines.push(head('category', 'area', 'count', 'failures'));

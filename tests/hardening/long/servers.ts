@@ -156,7 +156,7 @@ export const startNpmServe = async (db: { uri: string; name: string }, upstreams
       MONGODB_DB: db.name,
       JWT_SECRET: randomBytes(48).toString('base64url'),
       SETTINGS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      UPSTREAM_ALLOW_PRIVATE: 'true',
+      UPSTREAM_ALLOW_LAN: 'true',
     },
     await freePort(),
   );
