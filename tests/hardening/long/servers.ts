@@ -157,6 +157,7 @@ export const startNpmServe = async (db: { uri: string; name: string }, upstreams
       JWT_SECRET: randomBytes(48).toString('base64url'),
       SETTINGS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       UPSTREAM_ALLOW_LAN: 'true',
+      PLM_WARMER_ENABLED: 'false',
     },
     await freePort(),
   );
