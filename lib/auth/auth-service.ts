@@ -37,6 +37,7 @@ export const login = async (username: string, password: string, client: ClientIn
   const user = await findUserByUsername(normalized);
   const ok = await verifyPassword(password, user?.passwordHash ?? (await getDummyHash()));
   if (!user || !ok) {
+    await attempt.fail();
     await recordAudit({ type: 'login_failure', username: normalized, userId: user?._id, ...client });
     throw unauthorized(INVALID_CREDENTIALS, 'INVALID_CREDENTIALS');
   }
@@ -99,6 +100,7 @@ export const changePassword = async (
   if (attempt.retryAfterSeconds > 0)
     throw tooManyRequests(attempt.retryAfterSeconds, 'Too many wrong passwords; try again later');
   if (!(await verifyPassword(currentPassword, user.passwordHash))) {
+    await attempt.fail();
     await recordAudit({
       type: 'password_change',
       userId: user._id,

@@ -1,7 +1,6 @@
 import type { Collection, ObjectId } from 'mongodb';
 import { getDb } from '../db/client';
 import { Collections } from '../db/collections';
-import { isDuplicateKeyError } from '../db/errors';
 import { derivedId } from '../db/ids';
 import { authClock } from './clock';
 
@@ -9,21 +8,25 @@ import { authClock } from './clock';
  * Exponential back-off per key (a (user, IP) pair, an IP, an account), kept in
  * MongoDB so it holds across Lambda containers.
  *
- * Each attempt is counted BEFORE the password is checked, with one atomic
- * `$inc` that only matches while the key is not locked, so parallel guesses all
- * count. The first `free - 1` failures pass freely; from the `free`-th on, an
- * attempt passes only if it is the one that sets the next lock (a
- * compare-and-swap on `lockedUntil`): exactly one attempt per unlocked moment,
- * after which the key waits `baseMs · 2^(locks-1)`, capped at `maxMs`. Refused
- * attempts are not counted. A key forgets its failures `forgetMs` after the
- * last one (TTL index on real MongoDB; checked here too, the embedded store
- * never expires anything).
+ * A key allows `free` failures; the failure that reaches it locks the key for
+ * `baseMs`, and each further failure (one attempt per unlocked moment) doubles
+ * the wait, up to `maxMs`. Failures are forgotten `forgetMs` after the last one.
+ *
+ * Parallel guesses must all count, so an attempt is reserved BEFORE the
+ * password is checked: `pending` counts attempts in flight, and failures plus
+ * pending may not exceed what is left of the budget (one at a time once the
+ * key has been locked). An attempt that finds the budget held by attempts in
+ * flight waits for them to settle (a burst of correct logins from one office
+ * goes through; a burst of guesses stops at the budget). Each step is one
+ * atomic `$inc`; an attempt over the limit takes its increment back.
  */
 interface BackoffDocument {
   _id: ObjectId;
   key: string;
   failures: number;
-  locks: number;
+  pending: number;
+  /** When `pending` last grew: counts of attempts that never settled (a killed container) go stale. */
+  pendingAt: Date;
   lockedUntil: Date;
   expiresAt: Date;
 }
@@ -38,12 +41,19 @@ export interface BackoffTiming {
 export interface Passage {
   /** 0 when the attempt may go on; otherwise how long to wait. */
   waitMs: number;
-  /** Undo this attempt's count (and the lock it set): it succeeded, or another key refused it. */
-  undo(): Promise<void>;
+  /** The attempt failed (a wrong password): counted, and the key locked once it reaches `free`. */
+  failed(): Promise<void>;
+  /** The attempt succeeded, or another key refused it: not counted. */
+  released(): Promise<void>;
   /** Forget every failure of this key (a success of the pair itself). */
   reset(): Promise<void>;
 }
 
+/** An attempt waits at most this long for attempts in flight to settle (a login takes well under a second). */
+const MAX_QUEUE_MS = 10_000;
+const QUEUE_POLL_MS = 100;
+/** Attempts in flight for longer than this were lost (the container died): their count is dropped. */
+const STALE_PENDING_MS = 30_000;
 const UNLOCKED = new Date(0);
 
 const backoffs = async (): Promise<Collection<BackoffDocument>> =>
@@ -52,77 +62,76 @@ const backoffs = async (): Promise<Collection<BackoffDocument>> =>
 export const delayMs = (lockNumber: number, timing: BackoffTiming): number =>
   Math.min(timing.maxMs, timing.baseMs * 2 ** Math.max(0, lockNumber - 1));
 
-/** Counts one attempt under `key`; the document as it was before, or null when the key is locked. */
-const count = async (
+type Verdict = { go: true } | { go: false; lockedMs: number };
+
+/** One try at reserving a place for an attempt: `go`, or how long the key is locked (0: wait for attempts in flight). */
+const tryReserve = async (
   col: Collection<BackoffDocument>,
   _id: ObjectId,
   key: string,
-  now: number,
+  free: number,
   timing: BackoffTiming,
-): Promise<{ before: BackoffDocument | null } | null> => {
-  await col.deleteOne({ _id, expiresAt: { $lte: new Date(now) } });
-  try {
-    const before = await col.findOneAndUpdate(
-      { _id, lockedUntil: { $lte: new Date(now) } },
-      {
-        $inc: { failures: 1 },
-        $set: { expiresAt: new Date(now + timing.forgetMs) },
-        $setOnInsert: { key, locks: 0, lockedUntil: UNLOCKED },
-      },
-      { upsert: true, returnDocument: 'before' },
-    );
-    return { before };
-  } catch (error) {
-    // The filter did not match an existing document: it is locked.
-    if (isDuplicateKeyError(error)) return null;
-    throw error;
-  }
+): Promise<Verdict> => {
+  const now = authClock.now();
+  await col.deleteOne({ _id, expiresAt: { $lte: new Date(now) }, pending: 0 });
+  await col.updateOne({ _id, pendingAt: { $lt: new Date(now - STALE_PENDING_MS) } }, { $set: { pending: 0 } });
+  const doc = await col.findOneAndUpdate(
+    { _id },
+    {
+      $inc: { pending: 1 },
+      $set: { pendingAt: new Date(now), expiresAt: new Date(now + timing.forgetMs) },
+      $setOnInsert: { key, failures: 0, lockedUntil: UNLOCKED },
+    },
+    { upsert: true, returnDocument: 'after' },
+  );
+  const failures = doc?.failures ?? 0;
+  const pending = doc?.pending ?? 1;
+  const lockedMs = (doc?.lockedUntil.getTime() ?? 0) - now;
+  // Before the first lock, what is left of the budget; after it, one attempt at a time.
+  const room = failures < free ? free - failures : 1;
+  if (lockedMs <= 0 && pending <= room) return { go: true };
+  await col.updateOne({ _id }, { $inc: { pending: -1 } });
+  return { go: false, lockedMs: Math.max(0, lockedMs) };
 };
-
-const waitOf = async (col: Collection<BackoffDocument>, _id: ObjectId, now: number): Promise<number> => {
-  const doc = await col.findOne({ _id }, { projection: { lockedUntil: 1 } });
-  return Math.max(1000, (doc?.lockedUntil.getTime() ?? now) - now);
-};
-
-const refused = (waitMs: number): Passage => ({
-  waitMs,
-  undo: async () => undefined,
-  reset: async () => undefined,
-});
 
 /** One attempt under `key`, allowed `free` failures before the back-off starts. */
 export const passBackoff = async (key: string, free: number, timing: BackoffTiming): Promise<Passage> => {
   const col = await backoffs();
   const _id = derivedId('login-backoff', key);
-  const now = authClock.now();
-  const counted = await count(col, _id, key, now, timing);
-  if (!counted) return refused(await waitOf(col, _id, now));
-  const failures = (counted.before?.failures ?? 0) + 1;
-  const seenLock = counted.before?.lockedUntil ?? UNLOCKED;
-  const locks = counted.before?.locks ?? 0;
-  const reset = async () => {
-    await col.deleteOne({ _id });
-  };
-  const uncount = async () => {
-    await col.updateOne({ _id, failures: { $gt: 0 } }, { $inc: { failures: -1 } });
-  };
-  if (failures < free) return { waitMs: 0, undo: uncount, reset };
-  // From here on only the attempt that sets the next lock goes through.
-  const lock = new Date(now + delayMs(locks + 1, timing));
-  const won = await col.updateOne(
-    { _id, lockedUntil: seenLock, locks },
-    { $set: { lockedUntil: lock }, $inc: { locks: 1 } },
-  );
-  if (won.matchedCount !== 1) {
-    await uncount();
-    return refused(await waitOf(col, _id, now));
+  // Waiting is real time, whatever the clock of the counters says (tests move that one).
+  const queuedUntil = Date.now() + MAX_QUEUE_MS;
+  for (;;) {
+    const verdict = await tryReserve(col, _id, key, free, timing);
+    if (verdict.go) break;
+    if (verdict.lockedMs > 0 || Date.now() >= queuedUntil) return refused(Math.max(1000, verdict.lockedMs));
+    await new Promise((r) => setTimeout(r, QUEUE_POLL_MS * (0.5 + Math.random())));
   }
-  const undo = async () => {
-    const reverted = await col.updateOne(
-      { _id, lockedUntil: lock },
-      { $set: { lockedUntil: seenLock }, $inc: { locks: -1, failures: -1 } },
+  const settle = async (failed: boolean) => {
+    const now = authClock.now();
+    const after = await col.findOneAndUpdate(
+      { _id },
+      { $inc: { pending: -1, failures: failed ? 1 : 0 }, $set: { expiresAt: new Date(now + timing.forgetMs) } },
+      { returnDocument: 'after' },
     );
-    if (reverted.matchedCount !== 1) await uncount();
+    const failures = after?.failures ?? 0;
+    if (!failed || failures < free) return;
+    // The failure that reaches the budget locks the key; each later one doubles the wait.
+    const lockedUntil = new Date(now + delayMs(failures - free + 1, timing));
+    await col.updateOne({ _id }, { $max: { lockedUntil } });
   };
-  return { waitMs: 0, undo, reset };
+  return {
+    waitMs: 0,
+    failed: () => settle(true),
+    released: () => settle(false),
+    reset: async () => {
+      await col.deleteOne({ _id });
+    },
+  };
 };
+
+const refused = (waitMs: number): Passage => ({
+  waitMs,
+  failed: async () => undefined,
+  released: async () => undefined,
+  reset: async () => undefined,
+});

@@ -28,6 +28,8 @@ export type LoginScope = 'login' | 'password';
 export interface Reservation {
   /** Seconds until the caller may try again; 0 when this attempt is allowed. */
   retryAfterSeconds: number;
+  /** The password was wrong: the failure counts under every key. */
+  fail(): Promise<void>;
   /** After a success: forgets the pair's failures, gives the IP and account their attempt back, remembers the pair. */
   release(): Promise<void>;
 }
@@ -114,14 +116,18 @@ export const reserveLoginAttempt = async (
   const waitMs = Math.max(...passages.map((p) => p.waitMs));
   if (waitMs > 0) {
     // Refused: the keys that let it through must not count it.
-    await Promise.all(passages.filter((p) => p.waitMs === 0).map((p) => p.undo()));
-    return { retryAfterSeconds: Math.ceil(waitMs / 1000), release: async () => undefined };
+    await Promise.all(passages.filter((p) => p.waitMs === 0).map((p) => p.released()));
+    const none = async () => undefined;
+    return { retryAfterSeconds: Math.ceil(waitMs / 1000), fail: none, release: none };
   }
   const [pairPassage, ...rest] = passages;
   return {
     retryAfterSeconds: 0,
+    fail: async () => {
+      await Promise.all(passages.map((p) => p.failed()));
+    },
     release: async () => {
-      await Promise.all([pairPassage?.reset(), ...rest.map((p) => p.undo()), rememberPair(subject, network)]);
+      await Promise.all([pairPassage?.reset(), ...rest.map((p) => p.released()), rememberPair(subject, network)]);
     },
   };
 };
