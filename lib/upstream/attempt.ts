@@ -202,16 +202,13 @@ function classifyFailure(
   }
   const cause = networkReason(err);
   log('warn', null, 0, { error: cause });
-  const reason = s.hideNetworkDetails ? 'unreachable' : cause;
-  const error = s.error(
-    'unavailable',
-    `${name} is unreachable (${reason}${attempt > 1 ? ` after ${attempt} attempts` : ''}; GET ${req.path})`,
-    {
-      path: req.path,
-      attempts: attempt,
-      reason,
-    },
-  );
+  const reason = s.hideNetworkDetails ? undefined : cause;
+  const why = reason ? `${reason}${attempt > 1 ? ` after ${attempt} attempts` : ''}; ` : '';
+  const error = s.error('unavailable', `${name} is unreachable (${why}GET ${req.path})`, {
+    path: req.path,
+    attempts: attempt,
+    reason,
+  });
   return { kind: 'retryable', error };
 }
 

@@ -108,18 +108,19 @@ const drive = async (base: string, clients: number): Promise<Outcome> => {
       return undefined;
     }
   };
+  const login = async (n: number) =>
+    (
+      (await request('POST', '/api/login', undefined, { username: `load${n % USERS}`, password: PASSWORD })) as
+        | { token?: string }
+        | undefined
+    )?.token;
+  // Clients hold tokens as real ones do (24 h): the users log in once before the clients start,
+  // and then now and then (about 1 % of the requests) while they run.
+  const tokens = await Promise.all(Array.from({ length: USERS }, (_, n) => login(n)));
   const client = async (n: number) => {
-    const login = async () =>
-      (
-        (await request('POST', '/api/login', undefined, { username: `load${n % USERS}`, password: PASSWORD })) as
-          | {
-              token?: string;
-            }
-          | undefined
-      )?.token;
-    let token = await login();
+    let token = tokens[n % USERS];
     for (let i = 0; go(); i++) {
-      if (!token || i % 97 === 96) token = await login();
+      if (!token || (i + n) % 97 === 96) token = await login(n);
       const step = (n + i) % 5;
       if (step === 0) await request('GET', '/api/libraries', token);
       else if (step === 1) await request('GET', `/api/library/${1 + ((n + i) % 2)}/unused?limit=50`, token);
@@ -135,11 +136,12 @@ const drive = async (base: string, clients: number): Promise<Outcome> => {
 
 /** 50 PUTs of one user at once over HTTP: versions 1..n, the stored document the last write, unmixed. */
 const concurrentPuts = async (server: RunningServer, checks: Checks) => {
-  await createUser('put-race', PASSWORD);
+  const username = `put-race-${Date.now().toString(36)}`;
+  await createUser(username, PASSWORD);
   const login = await fetch(`${server.base}/api/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'put-race', password: PASSWORD }),
+    body: JSON.stringify({ username, password: PASSWORD }),
   });
   const { token } = (await login.json()) as { token: string };
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
