@@ -21,6 +21,9 @@ export const MediaItemSchema = z.object({
   sizeBytes: z.number().int(),
   unusedDays: z.number().int(),
   reason: z.string().describe('why the item is listed, in words'),
+  kept: z.boolean().optional().describe('includeKept only: on your keep list'),
+  keepNote: z.string().nullable().optional(),
+  keepExpiresAt: isoDate.nullable().optional(),
 }) satisfies z.ZodType<MediaItem>;
 
 export const LibrarySchema = z.object({

@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import { ChangePasswordBody, LoginBody, LogoutBody, RefreshBody } from '../auth/schemas';
 import type { RouteSpec } from '../http/handler';
+import { KeepBody, KeepPath } from '../media/keep/schemas';
 import { LibrariesQuery, LibraryPath, UnusedQuery } from '../media/query';
+import { SummaryQuery } from '../media/summary/schemas';
 import { PutSettingsQuery } from '../settings/http';
 import { SettingsUpdate } from '../settings/schema';
+import { AccountSchema, AllSummarySchema, KeepListingSchema, KeepSchema, LibrarySummarySchema } from './decide-schemas';
 import { HealthSchema, LibrarySchema, MediaItemSchema, TokenPairSchema } from './response-schemas';
 
 /**
@@ -13,7 +16,7 @@ import { HealthSchema, LibrarySchema, MediaItemSchema, TokenPairSchema } from '.
  * fails when serverless.yml names another route, function or handler file.
  */
 
-type Method = 'GET' | 'POST' | 'PUT';
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 /** API Gateway's route key: "METHOD /path", or `$default` for the catch-all (`httpApi: '*'`). */
 export type RouteKey = `${Method} /api/${string}` | '$default';
 
@@ -51,6 +54,8 @@ const declare = <
 ): RouteDeclaration<A, B, Q, P> => declaration;
 
 const tokenPair = (description: string): ResponseDoc => ({ description, schema: TokenPairSchema });
+/** Headers of every answer read from a library snapshot. */
+const SNAPSHOT_HEADERS = ['X-Data-Sources', 'X-Cache', 'X-Cache-Age-Seconds', 'X-Snapshot-At'] as const;
 
 /** Keyed by serverless.yml function name; the handler is functions/<kebab-case name>.ts. */
 export const ROUTES = {
@@ -109,24 +114,69 @@ export const ROUTES = {
     auth: true,
     path: LibraryPath,
     query: UnusedQuery,
-    summary: 'Media nobody has played or added for `threshold` days (JSON or CSV)',
+    summary: 'Media nobody (in `scope`) has played or added for `threshold` days, kept items left out (JSON or CSV)',
     responses: {
       200: {
         description: 'unused items, stalest first by default (CSV with format=csv)',
         schema: z.array(MediaItemSchema),
         csv: true,
-        headers: [
-          'X-Total-Count',
-          'X-Total-Size-Bytes',
-          'X-Data-Sources',
-          'X-Cache',
-          'X-Cache-Age-Seconds',
-          'X-Snapshot-At',
-          'X-Threshold-Days',
-        ],
+        headers: ['X-Total-Count', 'X-Total-Size-Bytes', 'X-Kept-Count', ...SNAPSHOT_HEADERS, 'X-Threshold-Days'],
       },
     },
     errors: [400, 401, 404, 406, 409, 502, 504],
+  }),
+  librarySummary: declare({
+    route: 'GET /api/library/{id}/summary',
+    auth: true,
+    path: LibraryPath,
+    query: SummaryQuery,
+    summary: 'Reclaimable space per threshold: counts, de-duplicated bytes and the largest items',
+    responses: { 200: { description: 'the summary', schema: LibrarySummarySchema, headers: SNAPSHOT_HEADERS } },
+    errors: [400, 401, 404, 409, 502, 504],
+  }),
+  summary: declare({
+    route: 'GET /api/summary',
+    auth: true,
+    query: SummaryQuery,
+    summary: 'Reclaimable space across all your libraries (excluded libraries left out)',
+    responses: { 200: { description: 'totals, and each library', schema: AllSummarySchema } },
+    errors: [400, 401, 409, 502, 504],
+  }),
+  libraryAccounts: declare({
+    route: 'GET /api/library/{id}/accounts',
+    auth: true,
+    path: LibraryPath,
+    summary: 'The Plex accounts scope=user: can name, and what each played here',
+    responses: { 200: { description: 'accounts by id', schema: z.array(AccountSchema), headers: SNAPSHOT_HEADERS } },
+    errors: [400, 401, 404, 409, 502, 504],
+  }),
+  keepPut: declare({
+    route: 'PUT /api/library/{id}/keep/{itemId}',
+    auth: true,
+    path: KeepPath,
+    body: KeepBody,
+    bodyOptional: true,
+    summary: 'Keep an item: never listed as unused (optional note and expiry)',
+    responses: {
+      201: { description: 'kept', schema: KeepSchema },
+      200: { description: 'already kept; note and expiry replaced', schema: KeepSchema },
+    },
+    errors: [400, 401, 404, 409, 413, 415, 502, 504],
+  }),
+  keepDelete: declare({
+    route: 'DELETE /api/library/{id}/keep/{itemId}',
+    auth: true,
+    path: KeepPath,
+    summary: 'Stop keeping an item',
+    responses: { 204: { description: 'no longer kept' } },
+    errors: [400, 401, 404, 409, 502, 504],
+  }),
+  keepList: declare({
+    route: 'GET /api/keep',
+    auth: true,
+    summary: 'Your keep list, each item checked against its library (missing when Plex lost it)',
+    responses: { 200: { description: 'keeps by library and title', schema: z.array(KeepListingSchema) } },
+    errors: [401, 409, 502, 504],
   }),
   settingsGet: declare({
     route: 'GET /api/settings',

@@ -1,12 +1,13 @@
 import type { ObjectId } from 'mongodb';
 import { recordAudit } from '../audit/audit-log';
+import { KeepStore } from '../media/keep/keep-store';
 import { deleteSettings } from '../settings/repository';
 import { revokeAllSessions } from './sessions';
 import { deleteUser } from './users';
 
 /**
  * Deletes an account and everything tied to it. User ids derive from the
- * username, so leftovers (settings with stored Plex tokens) would otherwise be
+ * username, so leftovers (settings with stored Plex tokens, keep lists) would otherwise be
  * inherited by the next account created with the same name.
  */
 export const deleteAccount = async (user: { _id: ObjectId; username: string }): Promise<void> => {
@@ -14,5 +15,6 @@ export const deleteAccount = async (user: { _id: ObjectId; username: string }): 
   await deleteUser(user._id);
   await revokeAllSessions(user._id, 'user_deleted');
   await deleteSettings(user._id.toHexString());
+  await new KeepStore().removeAllOf(user._id.toHexString());
   await recordAudit({ type: 'user_deleted', userId: user._id, username: user.username });
 };

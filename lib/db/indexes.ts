@@ -1,4 +1,5 @@
 import type { Db, IndexDescription } from 'mongodb';
+import { keepIndexes } from '../media/keep/indexes';
 import { mediaIndexes } from '../media/store/indexes';
 import { settingsIndexes } from '../settings/indexes';
 import { Collections } from './collections';
@@ -22,6 +23,7 @@ export const INDEXES: Record<string, IndexDescription[]> = {
   ],
   ...settingsIndexes,
   ...mediaIndexes,
+  ...keepIndexes,
 };
 
 const ensured = new WeakSet<Db>();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { WatchScopeParam } from './scope/watch-scope';
 
 /**
  * Request schemas of the media endpoints. Strict on purpose: a typo such as
@@ -29,6 +30,11 @@ export const DEFAULT_ORDER: Record<SortKey, SortOrder> = {
 export const MAX_THRESHOLD_DAYS = 3650;
 export const MAX_LIMIT = 10_000;
 
+const bool = z
+  .enum(['true', 'false'])
+  .default('false')
+  .transform((v) => v === 'true');
+
 export const UnusedQuery = z
   .object({
     threshold: digits('threshold', 1, MAX_THRESHOLD_DAYS).optional(),
@@ -37,22 +43,19 @@ export const UnusedQuery = z
     limit: digits('limit', 1, MAX_LIMIT).optional(),
     offset: digits('offset', 0, 100_000_000).default(0),
     format: z.enum(['json', 'csv']).default('json'),
-    refresh: z
+    refresh: bool,
+    // Both absent unless sent, so the parsed query of a plain request is what it always was.
+    scope: WatchScopeParam.optional(),
+    includeKept: z
       .enum(['true', 'false'])
-      .default('false')
-      .transform((v) => v === 'true'),
+      .transform((v) => v === 'true')
+      .optional()
+      .describe('also list the items you keep, flagged kept: true (they stay out of the totals)'),
   })
   .strict();
 export type UnusedQuery = z.output<typeof UnusedQuery>;
 
-export const LibrariesQuery = z
-  .object({
-    refresh: z
-      .enum(['true', 'false'])
-      .default('false')
-      .transform((v) => v === 'true'),
-  })
-  .strict();
+export const LibrariesQuery = z.object({ refresh: bool }).strict();
 export type LibrariesQuery = z.output<typeof LibrariesQuery>;
 
 /** Plex section keys are small decimal integers. */

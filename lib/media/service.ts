@@ -7,7 +7,11 @@
  *   list-libraries.ts  GET /api/libraries
  *   snapshot-policy.ts which snapshot answers (hit, stale, rebuild)
  *   refresh.ts         single-flight + lease build, memoised loads
- *   get-unused.ts      GET /api/library/{id}/unused
+ *   library-snapshot.ts  the snapshot a per-library answer starts from
+ *   get-unused.ts      GET /api/library/{id}/unused (scope/ for watch scopes, keep/ for kept items)
+ *   summary/           GET /api/library/{id}/summary and GET /api/summary
+ *   keep/              the keep list: PUT/DELETE /api/library/{id}/keep/{itemId}, GET /api/keep
+ *   scope/             watch scopes and GET /api/library/{id}/accounts
  *   warmer.ts          the scheduled refresh of every library
  */
 import { spendBudget } from '../auth/attempt-limiter';
@@ -19,8 +23,10 @@ import { TautulliClient } from '../tautulli';
 import { AccessResolver, type PlexCredentials, type SectionInfo, type TautulliCredentials } from './access';
 import type { LoadedSnapshot } from './cache/loaded-snapshot';
 import { SnapshotMemoryCache } from './cache/memory-cache';
+import { KeepStore } from './keep/keep-store';
 import { listLibraries, type LibraryListing } from './list-libraries';
 import { SnapshotRefresher, type RefresherDeps } from './refresh';
+import { clearAccountsMemo } from './scope/accounts';
 import { snapshotFor, type CacheState, type SnapshotAnswer } from './snapshot-policy';
 import { SnapshotStore } from './store/snapshot-store';
 import {
@@ -42,6 +48,8 @@ export interface LibraryServiceDeps extends UserContextDeps, RefresherDeps {
    * False inside Lambda, where the container freezes after the response.
    */
   backgroundRefresh: boolean;
+  /** The users' keep lists (keep/). */
+  keeps: KeepStore;
 }
 
 /** Running in a Lambda runtime, real or emulated (decided once, in lib/config.ts). */
@@ -93,6 +101,11 @@ export class LibraryService {
     return this.refresher.refresh(ctx, section);
   }
 
+  /** The users' keep lists. */
+  get keeps(): KeepStore {
+    return this.deps.keeps;
+  }
+
   /** The snapshot store (the warmer reads heads and cleans orphans). */
   get store(): SnapshotStore {
     return this.deps.store;
@@ -111,6 +124,7 @@ export const defaultDeps = (): LibraryServiceDeps => ({
   accessMaxAgeMs: 60_000,
   leaseWaitMs: 20_000,
   backgroundRefresh: !runsInLambda(),
+  keeps: new KeepStore(),
   limitUpstream: async (userId) => {
     const retryAfterSeconds = await spendBudget('upstream', userId);
     if (retryAfterSeconds > 0)
@@ -126,6 +140,7 @@ export const getLibraryService = (): LibraryService => (service ??= new LibraryS
 /** Tests: install a service with other dependencies (a fixed clock, a small cache…). */
 export const setLibraryService = (overrides: Partial<LibraryServiceDeps> = {}): LibraryService => {
   AccessResolver.clearMemo();
+  clearAccountsMemo();
   service = new LibraryService({ ...defaultDeps(), ...overrides });
   return service;
 };

@@ -36,6 +36,13 @@ export interface SnapshotItem {
   playedBy: PlayedBy | null;
   playCount: number;
   sizeBytes: number;
+  /**
+   * Who played it: flat triples [accountId, lastViewedAt, count, …], one per Plex account that
+   * server history (or, for the owner's token, the owner's own watch state) shows playing it.
+   * Flat numbers rather than objects so 100k items cost the snapshot and the heap little
+   * (rules/account-plays.ts). Undefined on snapshots stored before plm recorded it.
+   */
+  plays?: readonly number[];
 }
 
 /** How each watch-data source fared while a snapshot was built. */
@@ -86,6 +93,10 @@ export interface MediaItem {
   sizeBytes: number;
   unusedDays: number;
   reason: string;
+  /** With includeKept only: whether the user keeps it, and their note and the keep's expiry. */
+  kept?: boolean;
+  keepNote?: string | null;
+  keepExpiresAt?: string | null;
 }
 
 export interface Library {

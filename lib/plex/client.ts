@@ -5,10 +5,17 @@ import type { UpstreamError } from '../upstream/errors';
 import type { QueryValue, UpstreamHttp, UpstreamResponse } from '../upstream/http';
 import { listingPages, type ListingOptions, type ListingPage } from '../upstream/listing';
 import type { z } from 'zod';
-import { historyRowSchema, identitySchema, metadataSchema, pageSchema, sectionsSchema } from './schemas';
+import {
+  accountsSchema,
+  historyRowSchema,
+  identitySchema,
+  metadataSchema,
+  pageSchema,
+  sectionsSchema,
+} from './schemas';
 import { installClientIdentifier } from './client-identifier';
-import { toHistory, toItem } from './normalise';
-import type { PlexHistoryEntry, PlexIdentity, PlexItem, PlexSection } from './types';
+import { toAccounts, toHistory, toItem } from './normalise';
+import type { PlexAccount, PlexHistoryEntry, PlexIdentity, PlexItem, PlexSection } from './types';
 
 export interface PlexClientOptions extends UpstreamTuning {
   baseUrl: string;
@@ -96,6 +103,11 @@ export class PlexClient {
       });
     }
     return 'not-admin';
+  }
+
+  /** The server's named local accounts (history's accountID); the owner's token only, else PLEX_UNAUTHORIZED. */
+  async getAccounts(signal?: AbortSignal): Promise<PlexAccount[]> {
+    return toAccounts(this.http.parse(this.check(await this.http.get({ path: '/accounts', signal })), accountsSchema));
   }
 
   /** Cheap authenticated call: throws PLEX_UNAUTHORIZED / _UNAVAILABLE / _TIMEOUT. */

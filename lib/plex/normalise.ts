@@ -1,6 +1,6 @@
 /** Plex rows, parsed by ./schemas, in the shape plm works with (./types). */
-import type { PlexHistoryRow, PlexMetadata } from './schemas';
-import type { PlexHistoryEntry, PlexItem } from './types';
+import type { PlexAccounts, PlexHistoryRow, PlexMetadata } from './schemas';
+import type { PlexAccount, PlexHistoryEntry, PlexItem } from './types';
 
 /** "/library/metadata/201" → "201". */
 const keyToRatingKey = (key: string | undefined): string | null =>
@@ -43,3 +43,7 @@ export const toHistory =
       librarySectionId: r.librarySectionID ?? sectionId,
     };
   };
+
+/** Named accounts only: Plex's system account (id 0, no name) is nobody a scope can mean. */
+export const toAccounts = ({ MediaContainer: c }: PlexAccounts): PlexAccount[] =>
+  (c.Account ?? []).flatMap((a) => (a.id > 0 && a.name ? [{ id: a.id, name: a.name }] : []));

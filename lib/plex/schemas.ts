@@ -57,6 +57,13 @@ export const historyRowSchema = z.object({
   accountID: num.optional(),
 });
 
+/** `GET /accounts`: the server's local accounts (the admin token only). */
+export const accountsSchema = z.object({
+  MediaContainer: z.object({
+    Account: z.array(z.object({ id: num, name: z.string().optional() })).optional(),
+  }),
+});
+
 /** A paged listing. MediaContainer itself may be missing (unknown section); Metadata is absent on an empty page. */
 export const pageSchema = <T extends z.ZodType>(row: T) =>
   z.object({
@@ -72,3 +79,4 @@ export const pageSchema = <T extends z.ZodType>(row: T) =>
 
 export type PlexMetadata = z.output<typeof metadataSchema>;
 export type PlexHistoryRow = z.output<typeof historyRowSchema>;
+export type PlexAccounts = z.output<typeof accountsSchema>;

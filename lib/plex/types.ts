@@ -61,3 +61,9 @@ export interface PlexHistoryEntry {
   accountId: number | null;
   librarySectionId: string;
 }
+
+/** One local account of the server (GET /accounts); the owner is id 1. */
+export interface PlexAccount {
+  id: number;
+  name: string;
+}

@@ -11,6 +11,7 @@ import type { ApiEvent, ApiResult } from '../types';
 export const EXPOSED_HEADERS: readonly string[] = [
   'X-Total-Count',
   'X-Total-Size-Bytes',
+  'X-Kept-Count',
   'X-Data-Sources',
   'X-Cache',
   'X-Cache-Age-Seconds',

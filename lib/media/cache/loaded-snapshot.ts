@@ -32,9 +32,9 @@ export interface SelectOptions {
 export const iso = (seconds: number): string => new Date(seconds * 1000).toISOString();
 const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
 
-/** Rough heap cost of one item (object, strings, fragment, typed-array slots) for the LRU's byte bound. */
+/** Rough heap cost of one item (object, strings, fragment, typed-array slots, plays) for the LRU's byte bound. */
 const itemBytes = (item: SnapshotItem): number =>
-  420 + 4 * (item.title.length + item.sortTitle.length + item.id.length);
+  420 + 4 * (item.title.length + item.sortTitle.length + item.id.length) + 8 * (item.plays?.length ?? 0);
 
 export class LoadedSnapshot {
   readonly activity: Float64Array;
@@ -132,7 +132,8 @@ export class LoadedSnapshot {
     return `[${parts.join(',')}]`;
   }
 
-  private orderBy(sort: Exclude<SortKey, 'lastActivity'>, direction: SortOrder): Int32Array {
+  /** Item indices in `sort` order (built once per key; the watch scopes page through it too). */
+  orderBy(sort: Exclude<SortKey, 'lastActivity'>, direction: SortOrder): Int32Array {
     const key = `${sort}:${direction}`;
     let order = this.orders.get(key);
     if (order) return order;

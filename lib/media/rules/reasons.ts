@@ -19,9 +19,13 @@ export const ago = (seconds: number): string => {
   return `${Math.floor(days / 365)} years ago`;
 };
 
+/** "added 3 days ago", or for a show/album whose newest episode/track set the clock, "newest episode added …". */
+export const addedText = (item: SnapshotItem, nowMs: number): string =>
+  `${item.lastAddedByChild ? `newest ${CHILD[item.type]} ` : ''}added ${ago(nowMs / 1000 - item.lastAddedAt)}`;
+
 export const reasonFor = (item: SnapshotItem, nowMs: number, tautulli: SourceStatus): string => {
   const now = nowMs / 1000;
-  const added = `${item.lastAddedByChild ? `newest ${CHILD[item.type]} ` : ''}added ${ago(now - item.lastAddedAt)}`;
+  const added = addedText(item, nowMs);
   if (item.lastPlayedAt === null || item.playSource === null) {
     return `never played${tautulli === 'ok' ? '' : ' (Plex data only)'}; ${added}`;
   }

@@ -16,6 +16,7 @@ import type { HistoryInput, LeafInput, TautulliInput, UnitInput } from './inputs
 import { UNIT_TYPE, sortTitleOf } from './inputs';
 import type { SweepEvidence } from './plausibility';
 import { lastActivityOf } from './activity';
+import { addAccountPlay, itemPlays } from './account-plays';
 import {
   OWNER_ACCOUNT_ID,
   type JudgedSectionType,
@@ -36,6 +37,8 @@ interface HistoryAgg {
   viewedAt: number;
   accountId: number | null;
   count: number;
+  /** Per account (rules/account-plays.ts), for the watch scopes. */
+  accounts: number[];
 }
 
 const maxOrNull = (a: number | null, b: number | null): number | null =>
@@ -134,9 +137,11 @@ export class UnusedAccumulator {
       this.counts.historyRows++;
       for (const key of [row.ratingKey, row.parentRatingKey, row.grandparentRatingKey]) {
         if (!key) continue;
-        const agg = this.history.get(key);
-        if (!agg) this.history.set(key, { viewedAt: row.viewedAt, accountId: row.accountId, count: 1 });
-        else {
+        let agg = this.history.get(key);
+        if (!agg) {
+          agg = { viewedAt: row.viewedAt, accountId: row.accountId, count: 1, accounts: [] };
+          this.history.set(key, agg);
+        } else {
           agg.count++;
           // Newest row wins; on a tie the owner's, so "by the owner" is never a guess.
           if (row.viewedAt > agg.viewedAt || (row.viewedAt === agg.viewedAt && row.accountId === OWNER_ACCOUNT_ID)) {
@@ -144,6 +149,7 @@ export class UnusedAccumulator {
             agg.accountId = row.accountId;
           }
         }
+        if (row.accountId !== null) addAccountPlay(agg.accounts, row.accountId, row.viewedAt);
       }
     }
   }
@@ -229,6 +235,11 @@ export class UnusedAccumulator {
       // Sources overlap (same play seen by several), so the highest count is the honest floor.
       playCount: Math.max(unit.viewCount, leaf?.viewCount ?? 0, hist?.count ?? 0, taut?.playCount ?? 0),
       sizeBytes: this.unitType === 'movie' ? unit.sizeBytes : (leaf?.sizeBytes ?? 0) + unit.sizeBytes,
+      // Only the owner's token shows the owner's own watch state; any other token's is its own account's.
+      plays: itemPlays(
+        hist?.accounts,
+        this.ownerToken ? { lastViewedAt: ownerLast, viewCount: Math.max(unit.viewCount, leaf?.viewCount ?? 0) } : null,
+      ),
     };
   }
 }
