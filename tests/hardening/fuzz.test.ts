@@ -213,17 +213,26 @@ type Case = ReturnType<typeof caseArb> extends fc.Arbitrary<infer C> ? C : never
 
 // ---- the property --------------------------------------------------------------------------
 
-const WRITES = new Set(['login', 'refresh', 'logout', 'changePassword', 'settingsPut', 'settingsVerify']);
+/** Routes that may change stored data: every route that is not a GET. */
+const isWrite = (r: RouteUnderTest) => r.method !== 'GET';
 
 /** What a refused request must leave alone (the audit trail and throttle counters are meant to grow). */
 const storedState = async (): Promise<string> => {
   const db = await getDb();
-  const [users, sessions, settings] = await Promise.all(
-    [Collections.users, Collections.sessions, Collections.settings].map((c) =>
-      db.collection(c).find().sort({ _id: 1 }).toArray(),
-    ),
-  );
-  return JSON.stringify({ users, sessions, settings });
+  // Everything but the audit trail, the throttle counters and the rebuildable media cache.
+  const names = (await db.listCollections().toArray())
+    .map((c) => c.name)
+    .filter(
+      (n) =>
+        n !== Collections.audit &&
+        n !== Collections.loginFailures &&
+        !n.startsWith('media_snapshot') &&
+        n !== 'media_access' &&
+        n !== 'media_refresh_leases',
+    )
+    .sort();
+  const docs = await Promise.all(names.map((n) => db.collection(n).find().sort({ _id: 1 }).toArray()));
+  return JSON.stringify(Object.fromEntries(names.map((n, i) => [n, docs[i]])));
 };
 
 const headersOf = (c: Case): Record<string, string> => {
@@ -241,7 +250,7 @@ const headersOf = (c: Case): Record<string, string> => {
 
 /** One generated request; undefined when every property holds, else what broke. */
 const runCase = async (c: Case): Promise<string | undefined> => {
-  const write = WRITES.has(c.route.name);
+  const write = isWrite(c.route);
   const before = write ? await storedState() : '';
   const rawBody = c.base64 && c.body !== undefined ? Buffer.from(c.body).toString('base64') : c.body;
   const res = await call(c.route, {
