@@ -2,7 +2,6 @@
 // mix without 200 of them at cost 12 drowning everything else on 2 cores.
 process.env.BCRYPT_COST = '10';
 
-import { Agent } from 'undici';
 import { createUser } from '../../../lib/auth/users';
 import { getConfig } from '../../../lib/config';
 import {
@@ -67,7 +66,6 @@ const percentile = (xs: number[], p: number) => {
 
 /** `clients` loops, each: log in, then libraries / unused / settings GET and PUT, and now and then a login again. */
 const drive = async (base: string, clients: number): Promise<Outcome> => {
-  const dispatcher = new Agent({ connections: clients, keepAliveTimeout: 10_000 });
   const latencies: number[] = [];
   const byKind = new Map<string, number[]>();
   const errors = new Map<string, number>();
@@ -86,8 +84,6 @@ const drive = async (base: string, clients: number): Promise<Outcome> => {
           'accept-encoding': 'gzip',
         },
         body: body ? JSON.stringify(body) : undefined,
-        // @ts-expect-error undici's dispatcher option is not in the DOM RequestInit type
-        dispatcher,
         signal: AbortSignal.timeout(30_000),
       });
       const text = await res.text();
@@ -130,7 +126,6 @@ const drive = async (base: string, clients: number): Promise<Outcome> => {
     }
   };
   await Promise.all(Array.from({ length: clients }, (_, n) => client(n)));
-  await dispatcher.close();
   return { latencies, byKind, errors, requests, seconds: (Date.now() - started) / 1000 };
 };
 
