@@ -38,7 +38,8 @@ export const READ_ELSEWHERE: Readonly<Record<string, VariableScope>> = {
   AWS_REGION: 'deploy',
   PLM_WARMER_ENABLED: 'deploy',
   PLM_LAMBDA_PORT: 'local',
-  /** scripts/ (npm start) */
+  /** scripts/ (npm start, npm run serve) */
+  PLM_HOST: 'local',
   PLM_DATA_DIR: 'local',
   PLM_DEMO: 'local',
   PLM_EMBEDDED_MONGO_PORT: 'local',

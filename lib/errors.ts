@@ -7,11 +7,14 @@
  * are shown to the client; 5xx messages are replaced by a generic text unless
  * the error says its message is safe (upstream errors carry safe messages).
  */
+import type { ErrorCode } from './api/error-codes';
+
+export type { ErrorCode } from './api/error-codes';
 export type ErrorDetails = Record<string, unknown> | ReadonlyArray<unknown>;
 
 export class APIError extends Error {
   readonly statusCode: number;
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly details?: ErrorDetails;
   readonly expose: boolean;
   /** Extra response headers (e.g. Retry-After, WWW-Authenticate). */
@@ -20,7 +23,7 @@ export class APIError extends Error {
   constructor(
     message: string,
     statusCode = 500,
-    code = 'INTERNAL_ERROR',
+    code: ErrorCode = 'INTERNAL_ERROR',
     options: { details?: ErrorDetails; expose?: boolean; headers?: Record<string, string>; cause?: unknown } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -33,20 +36,22 @@ export class APIError extends Error {
   }
 }
 
-export const badRequest = (message: string, code = 'BAD_REQUEST', details?: ErrorDetails): APIError =>
+export const badRequest = (message: string, code: ErrorCode = 'BAD_REQUEST', details?: ErrorDetails): APIError =>
   new APIError(message, 400, code, { details });
 
 export const validationError = (details: ErrorDetails, message = 'Request validation failed'): APIError =>
   new APIError(message, 400, 'VALIDATION_ERROR', { details });
 
-export const unauthorized = (message = 'Authentication required', code = 'UNAUTHORIZED'): APIError =>
+export const unauthorized = (message = 'Authentication required', code: ErrorCode = 'UNAUTHORIZED'): APIError =>
   new APIError(message, 401, code, { headers: { 'WWW-Authenticate': 'Bearer realm="plm"' } });
 
-export const forbidden = (message = 'Forbidden', code = 'FORBIDDEN'): APIError => new APIError(message, 403, code);
+export const forbidden = (message = 'Forbidden', code: ErrorCode = 'FORBIDDEN'): APIError =>
+  new APIError(message, 403, code);
 
-export const notFound = (message = 'Not found', code = 'NOT_FOUND'): APIError => new APIError(message, 404, code);
+export const notFound = (message = 'Not found', code: ErrorCode = 'NOT_FOUND'): APIError =>
+  new APIError(message, 404, code);
 
-export const conflict = (message: string, code = 'CONFLICT', details?: ErrorDetails): APIError =>
+export const conflict = (message: string, code: ErrorCode = 'CONFLICT', details?: ErrorDetails): APIError =>
   new APIError(message, 409, code, { details });
 
 export const tooManyRequests = (retryAfterSeconds: number, message = 'Too many requests'): APIError =>

@@ -43,8 +43,11 @@ export const redactReplacer = (key: string, value: unknown): unknown => {
 
 // The one place that reads the environment directly: the logger must work even
 // when the configuration is invalid (that is when its message matters most).
+/** The service name of logs and metrics (lib/metrics.ts builds on this set-up). */
+export const SERVICE_NAME = process.env.POWERTOOLS_SERVICE_NAME ?? 'plm';
+
 export const logger = new Logger({
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'plm',
+  serviceName: SERVICE_NAME,
   logLevel: (process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'WARN' : 'INFO')) as 'INFO',
   jsonReplacerFn: redactReplacer,
 });

@@ -1,7 +1,7 @@
 /**
  * `npm start`: the API on http://127.0.0.1:$PORT through serverless-offline.
  *
- * - No MONGODB_URI → starts the embedded store, persisted under .data/.
+ * - No MONGODB_URI → starts the embedded store, persisted under PLM_DATA_DIR (.data/).
  * - No PLEX_URL with the embedded store (or PLM_DEMO=true) → demo mode: a generated
  *   library served by the fake Plex and Tautulli on loopback, and a `demo` user, so
  *   every endpoint can be tried at once. Never into MONGODB_URI's database unless
@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { decideDemo } from './demo-mode';
 import { startGateway } from './local-gateway';
-import { localSecret, startStore, type StartedStore } from './local-store';
+import { DB_FILE, localSecret, startStore, type StartedStore } from './local-store';
 
 const root = join(__dirname, '..');
 if (existsSync(join(root, '.env'))) process.loadEnvFile(join(root, '.env'));
@@ -73,7 +73,7 @@ const main = async (): Promise<void> => {
     const store: StartedStore = await startStore({ port: Number(env.PLM_EMBEDDED_MONGO_PORT ?? 0), advertise: true });
     cleanups.push(() => store.stop());
     env.MONGODB_URI = store.uri;
-    say(`embedded MongoDB-compatible store on ${store.uri.split('/?')[0]} (data: .data/embedded-db.json)`);
+    say(`embedded MongoDB-compatible store on ${store.uri.split('/?')[0]} (data: ${DB_FILE})`);
   } else {
     say('using MONGODB_URI');
   }

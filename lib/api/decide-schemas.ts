@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { ERROR_CODES, type ErrorCode } from './error-codes';
+import { timestamp } from './response-schemas';
 import type { KeepView } from '../media/keep/keep-item';
 import type { KeepListing } from '../media/keep/list-keeps';
 import type { LibraryAccount } from '../media/scope/accounts';
@@ -11,20 +13,22 @@ import type { LibrarySummary } from '../media/summary/library-summary';
  * response-schemas.ts).
  */
 
-const isoDate = z.string().describe('ISO-8601 timestamp');
+const isoDate = timestamp;
 const mediaType = z.enum(['movie', 'show', 'album']);
 
-export const KeepSchema = z.object({
-  libraryId: z.string(),
-  itemId: z.string().describe('Plex ratingKey, as `id` in unused answers'),
-  title: z.string(),
-  type: mediaType,
-  sizeBytes: z.number().int(),
-  note: z.string().nullable(),
-  expiresAt: isoDate.nullable(),
-  keptAt: isoDate,
-  updatedAt: isoDate,
-}) satisfies z.ZodType<KeepView>;
+export const KeepSchema = z
+  .object({
+    libraryId: z.string(),
+    itemId: z.string().describe('Plex ratingKey, as `id` in unused answers'),
+    title: z.string(),
+    type: mediaType,
+    sizeBytes: z.number().int(),
+    note: z.string().nullable(),
+    expiresAt: isoDate.nullable(),
+    keptAt: isoDate,
+    updatedAt: isoDate,
+  })
+  .meta({ id: 'Keep' }) satisfies z.ZodType<KeepView>;
 
 export const KeepListingSchema = KeepSchema.extend({
   libraryTitle: z.string().nullable(),
@@ -32,15 +36,17 @@ export const KeepListingSchema = KeepSchema.extend({
   status: z
     .enum(['present', 'missing', 'unknown'])
     .describe('missing: Plex no longer lists the item; unknown: its library cannot be read just now'),
-}) satisfies z.ZodType<KeepListing>;
+}).meta({ id: 'KeepListing' }) satisfies z.ZodType<KeepListing>;
 
-export const AccountSchema = z.object({
-  id: z.number().int().describe('Plex local account id (the owner is 1); scope=user:<id>'),
-  name: z.string().nullable().describe('scope=user:<name>; null for an account Plex no longer names'),
-  owner: z.boolean(),
-  itemsPlayed: z.number().int(),
-  lastPlayedAt: isoDate.nullable(),
-}) satisfies z.ZodType<LibraryAccount>;
+export const AccountSchema = z
+  .object({
+    id: z.number().int().describe('Plex local account id (the owner is 1); scope=user:<id>'),
+    name: z.string().nullable().describe('scope=user:<name>; null for an account Plex no longer names'),
+    owner: z.boolean(),
+    itemsPlayed: z.number().int(),
+    lastPlayedAt: isoDate.nullable(),
+  })
+  .meta({ id: 'Account' }) satisfies z.ZodType<LibraryAccount>;
 
 const summaryItem = z.object({
   id: z.string(),
@@ -72,22 +78,29 @@ const librarySummaryFields = {
   }),
 };
 
-export const LibrarySummarySchema = z.object({
-  ...librarySummaryFields,
-  thresholds: z.array(z.object({ ...totals, largest: z.array(summaryItem) })),
-}) satisfies z.ZodType<LibrarySummary>;
+export const LibrarySummarySchema = z
+  .object({
+    ...librarySummaryFields,
+    thresholds: z.array(z.object({ ...totals, largest: z.array(summaryItem) })),
+  })
+  .meta({ id: 'LibrarySummary' }) satisfies z.ZodType<LibrarySummary>;
 
-export const AllSummarySchema = z.object({
-  scope: z.string(),
-  complete: z.boolean().describe('false when a library could not be answered (its entry has `error`)'),
-  itemCount: z.number().int(),
-  sizeBytes: z.number().int(),
-  kept: z.object({ count: z.number().int(), sizeBytes: z.number().int() }),
-  thresholds: z.array(z.object({ ...totals, largest: z.array(summaryItem.extend({ libraryId: z.string() })) })),
-  libraries: z.array(
-    z.union([
-      z.object({ ...librarySummaryFields, thresholds: z.array(z.object(totals)) }),
-      z.object({ library, error: z.object({ code: z.string(), message: z.string() }) }),
-    ]),
-  ),
-}) satisfies z.ZodType<AllSummary>;
+/** Why a library is left out of GET /api/summary: one of plm's error codes (lib/api/error-codes.ts). */
+const libraryErrorCode = z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]);
+
+export const AllSummarySchema = z
+  .object({
+    scope: z.string(),
+    complete: z.boolean().describe('false when a library could not be answered (its entry has `error`)'),
+    itemCount: z.number().int(),
+    sizeBytes: z.number().int(),
+    kept: z.object({ count: z.number().int(), sizeBytes: z.number().int() }),
+    thresholds: z.array(z.object({ ...totals, largest: z.array(summaryItem.extend({ libraryId: z.string() })) })),
+    libraries: z.array(
+      z.union([
+        z.object({ ...librarySummaryFields, thresholds: z.array(z.object(totals)) }),
+        z.object({ library, error: z.object({ code: libraryErrorCode, message: z.string() }) }),
+      ]),
+    ),
+  })
+  .meta({ id: 'AllSummary' }) satisfies z.ZodType<AllSummary>;

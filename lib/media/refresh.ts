@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { logger } from '../logger';
+import { recordBuild } from '../metrics';
 import { isUpstreamError } from '../upstream';
 import type { SectionInfo } from './access';
 import { buildSnapshot } from './build/build-snapshot';
@@ -140,6 +141,7 @@ export class SnapshotRefresher {
     );
     const snapshot = written ? new LoadedSnapshot(metaOf(head), built.items) : await this.load(ref, head);
     this.deps.memory.set(refKey(ref), snapshot);
+    recordBuild(sectionType, built.buildMs, built.items.length);
     logger.info('library refreshed', {
       sectionId: section.id,
       items: built.items.length,

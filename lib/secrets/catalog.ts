@@ -56,6 +56,8 @@ export const FUNCTION_SECRET_ACCESS: Readonly<Record<string, SecretAccess>> = {
   settingsPut: 'all',
   settingsVerify: 'all',
   openapi: 'none',
+  docs: 'none',
+  docsAsset: 'none',
   notFound: 'none',
   warmCache: 'all',
 };

@@ -1,12 +1,12 @@
 import { z } from 'zod';
+import { booleanParam } from '../api/params';
 import type { ApiEvent } from '../http/types';
 import { headerOf } from '../http/headers';
 
 /** `?verify=true` on PUT; any other query parameter is a 400, like unknown body fields. */
 export const PutSettingsQuery = z
-  .object({ verify: z.enum(['true', 'false', '1', '0'], 'must be true or false').optional() })
-  .strict()
-  .transform((q) => ({ verify: q.verify === 'true' || q.verify === '1' }));
+  .object({ verify: booleanParam(['true', 'false', '1', '0'], false, 'must be true or false') })
+  .strict();
 
 /** The If-Match header (API Gateway lower-cases header names; other callers may not). */
 export const ifMatchHeader = (event: ApiEvent): string | undefined => {

@@ -1,4 +1,5 @@
 import { logger, redactText } from '../logger';
+import { recordUpstreamCall } from '../metrics';
 import {
   SERVICE_NAME,
   UpstreamError,
@@ -106,19 +107,14 @@ function target(settings: AttemptSettings, req: UpstreamRequest): { url: URL; lo
 
 function attemptLog(service: UpstreamService, logPath: string, attempt: number): AttemptLog {
   const started = performance.now();
-  return (level, status, bytes, extra = {}) =>
+  return (level, status, bytes, extra = {}) => {
+    const durationMs = Math.round(performance.now() - started);
     logger[level]('upstream call', {
-      upstream: {
-        service,
-        method: 'GET',
-        path: logPath,
-        status,
-        durationMs: Math.round(performance.now() - started),
-        bytes,
-        attempt,
-        ...extra,
-      },
+      upstream: { service, method: 'GET', path: logPath, status, durationMs, bytes, attempt, ...extra },
     });
+    // A call the caller cancelled on purpose is neither a success nor a failure of the upstream.
+    if (!extra.aborted) recordUpstreamCall(service, durationMs, status === null || status >= 400);
+  };
 }
 
 /** The body of an answer; a redirect (never followed: SSRF) or a body over the cap ends the request. */

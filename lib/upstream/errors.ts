@@ -1,4 +1,4 @@
-import { APIError } from '../errors';
+import { APIError, type ErrorCode } from '../errors';
 
 /**
  * Typed failures of Plex and Tautulli. The HTTP layer shows their messages
@@ -17,14 +17,18 @@ const STATUS: Record<UpstreamErrorKind, number> = {
   bad_response: 502,
   not_found: 404,
 };
-const SUFFIX: Record<UpstreamErrorKind, string> = {
+const SUFFIX = {
   unauthorized: 'UNAUTHORIZED',
   unavailable: 'UNAVAILABLE',
   timeout: 'TIMEOUT',
   bad_response: 'BAD_RESPONSE',
   not_found: 'NOT_FOUND',
-};
+} as const satisfies Record<UpstreamErrorKind, string>;
 export const SERVICE_NAME: Record<UpstreamService, string> = { plex: 'Plex', tautulli: 'Tautulli' };
+
+/** PLEX_TIMEOUT, TAUTULLI_UNAUTHORIZED…: every combination is in lib/api/error-codes.ts. */
+const upstreamCode = (service: UpstreamService, kind: UpstreamErrorKind): ErrorCode =>
+  `${service.toUpperCase() as Uppercase<UpstreamService>}_${SUFFIX[kind]}`;
 
 export interface UpstreamErrorInfo {
   /** Request path without query string. */
@@ -46,7 +50,7 @@ export class UpstreamError extends APIError {
   constructor(service: UpstreamService, kind: UpstreamErrorKind, message: string, info: UpstreamErrorInfo = {}) {
     const details: Record<string, unknown> = { service };
     for (const [k, v] of Object.entries(info)) if (v !== undefined) details[k] = v;
-    super(message, STATUS[kind], `${service.toUpperCase()}_${SUFFIX[kind]}`, {
+    super(message, STATUS[kind], upstreamCode(service, kind), {
       expose: true,
       details,
       headers: info.retryAfterSeconds ? { 'Retry-After': String(info.retryAfterSeconds) } : {},

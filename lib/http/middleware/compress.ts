@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import type middy from '@middy/core';
+import { usableConfig } from '../../config';
 import { APIError } from '../../errors';
 import { headerOf } from '../headers';
 import { appendVary } from '../response';
@@ -40,7 +41,8 @@ export const compress = (): middy.MiddlewareObj<ApiEvent, ApiResult> => ({
   after: async ({ event, response }) => {
     if (!response || typeof response.body !== 'string' || response.isBase64Encoded) return;
     const headers = response.headers;
-    appendVary(headers, 'Accept-Encoding');
+    // serverless-offline's server (hapi) adds `Vary: accept-encoding` itself; a 204 has nothing to encode.
+    if (response.body && usableConfig()?.runtime !== 'serverless-offline') appendVary(headers, 'Accept-Encoding');
     if (response.body.length < COMPRESS_ABOVE_BYTES || headers['Content-Encoding']) return;
     const accept = headerOf(event, 'accept-encoding');
     if (!acceptsGzip(accept)) {

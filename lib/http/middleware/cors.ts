@@ -26,11 +26,14 @@ const EXPOSE_HEADER_VALUE = EXPOSED_HEADERS.join(', ');
 
 /**
  * CORS with an explicit allow-list: the origin is echoed only when listed, never `*`.
- * (API Gateway answers preflights from the same list, see serverless.yml.)
+ * Behind API Gateway (and serverless-offline, which emulates it) the gateway does CORS
+ * from serverless.yml's same lists — AWS ignores a function's CORS headers, the emulator
+ * repeats them — so this answers only where no gateway is in front: the self-hosted
+ * server (`npm run serve`) and direct invocations.
  */
 export const cors = (): middy.MiddlewareObj<ApiEvent, ApiResult> => {
   const apply = async (request: middy.Request<ApiEvent, ApiResult>): Promise<void> => {
-    if (!request.response) return;
+    if (!request.response || usableConfig()?.inLambda) return;
     const origin = headerOf(request.event, 'origin');
     const headers: Record<string, string> = {};
     if (origin && usableConfig()?.CORS_ALLOWED_ORIGINS.includes(origin)) {

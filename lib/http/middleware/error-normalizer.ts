@@ -1,7 +1,7 @@
 import type middy from '@middy/core';
 import { ConfigError } from '../../config';
 import { isConnectivityError } from '../../db/client';
-import { APIError, databaseUnavailable } from '../../errors';
+import { APIError, databaseUnavailable, type ErrorCode } from '../../errors';
 import { logger } from '../../logger';
 import type { ApiEvent, ApiResult } from '../types';
 
@@ -16,7 +16,7 @@ const isHttpLike = (e: unknown): e is HttpLikeError =>
   typeof (e as HttpLikeError).statusCode === 'number' &&
   typeof (e as HttpLikeError).message === 'string';
 
-export const CODE_BY_STATUS: Readonly<Record<number, string>> = {
+export const CODE_BY_STATUS: Readonly<Record<number, ErrorCode>> = {
   400: 'BAD_REQUEST',
   401: 'UNAUTHORIZED',
   403: 'FORBIDDEN',

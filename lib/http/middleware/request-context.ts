@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type middy from '@middy/core';
 import { usableConfig } from '../../config';
 import { logger } from '../../logger';
+import { recordRequest } from '../../metrics';
 import type { ApiEvent, ApiResult, PlmContext } from '../types';
 
 /**
@@ -46,8 +47,10 @@ export const requestContext = (route: string): middy.MiddlewareObj<ApiEvent, Api
     if (request.response) request.response.headers = { ...request.response.headers, 'X-Request-Id': state.requestId };
     if (status >= 500) logger.error('request failed', fields);
     else logger.info('request', fields);
+    recordRequest(state.route, status, fields.durationMs, request.response?.headers['X-Cache']?.toString());
+    // Only a real Lambda container has the function's memory to itself; locally the process holds more.
     const limitMB = config?.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? Number.POSITIVE_INFINITY;
-    if (config && memory.rss > limitMB * 1048576 * config.MEMORY_WARN_RATIO) {
+    if (config?.runtime === 'aws-lambda' && memory.rss > limitMB * 1048576 * config.MEMORY_WARN_RATIO) {
       logger.warn('memory use is close to the function limit', { rssMB: fields.rssMB, limitMB });
     }
     logger.removeKeys(['requestId', 'route']);

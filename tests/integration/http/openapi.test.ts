@@ -57,7 +57,8 @@ describe('GET /api/openapi.json', () => {
     expect(body.additionalProperties).toBe(false);
     const unused = doc.paths['/api/library/{id}/unused']!.get!;
     const threshold = unused.parameters.find((p) => p.name === 'threshold');
-    expect(threshold).toMatchObject({ in: 'query', schema: { type: 'string', pattern: '^[0-9]{1,10}$' } });
+    // Documented as what it means (issue 10): an integer with the bounds the server enforces.
+    expect(threshold).toMatchObject({ in: 'query', schema: { type: 'integer', minimum: 1, maximum: 3650 } });
     expect(unused.parameters.find((p) => p.name === 'id')).toMatchObject({ in: 'path' });
     expect(unused.security).toEqual([{ bearer: [] }]);
     expect(doc.paths['/api/health']!.get!.security).toEqual([]);

@@ -29,6 +29,7 @@ describe('the request log line', () => {
   it('warns when memory use passes the configured share of the function memory', async () => {
     process.env.MEMORY_WARN_RATIO = '0.1';
     process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE = '128';
+    process.env.AWS_LAMBDA_FUNCTION_NAME = 'plm-health'; // a real Lambda container
     resetConfig();
     try {
       await invoke(health, { path: '/api/health' });
@@ -38,6 +39,31 @@ describe('the request log line', () => {
     } finally {
       delete process.env.MEMORY_WARN_RATIO;
       delete process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE;
+      delete process.env.AWS_LAMBDA_FUNCTION_NAME;
+      resetConfig();
+    }
+  });
+
+  it('does not compare a local process (npm start, npm run serve) with the function memory', async () => {
+    process.env.MEMORY_WARN_RATIO = '0.1';
+    process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE = '128';
+    process.env.AWS_LAMBDA_FUNCTION_NAME = 'plm-local-health';
+    process.env.IS_OFFLINE = 'true';
+    resetConfig();
+    const before = jsonLines().length;
+    try {
+      await invoke(health, { path: '/api/health' });
+      const lines = jsonLines().slice(before);
+      expect(lines.some((l) => l.message === 'request')).toBe(true);
+      expect(lines.some((l) => l.message === 'memory use is close to the function limit')).toBe(false);
+    } finally {
+      for (const name of [
+        'MEMORY_WARN_RATIO',
+        'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+        'AWS_LAMBDA_FUNCTION_NAME',
+        'IS_OFFLINE',
+      ])
+        delete process.env[name];
       resetConfig();
     }
   });
