@@ -57,11 +57,19 @@ export const EnvSchema = z.object({
         .map((o) => o.trim())
         .filter(Boolean),
     ),
+  /** Login throttling (lib/auth/login-throttle.ts): free failures per (user, IP), per IP, per account. */
   LOGIN_MAX_FAILURES_PER_USER: intFrom(5, 1, 1000),
   LOGIN_MAX_FAILURES_PER_IP: intFrom(20, 1, 100000),
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: intFrom(50, 1, 100000),
+  /** The longest back-off wait, and the window of the per-user call budgets. */
   LOGIN_FAILURE_WINDOW_SECONDS: intFrom(900, 10, 86400),
   MEMORY_WARN_RATIO: z.coerce.number().min(0.1).max(1).default(0.8),
   AWS_LAMBDA_FUNCTION_MEMORY_SIZE: intFrom(1024, 128, 10240),
+  /**
+   * May users' Plex/Tautulli URLs point at loopback, private (LAN), CGNAT (Tailscale) or ULA
+   * addresses? "true" on a self-hosted plm beside its Plex; unset: only in development and test.
+   */
+  UPSTREAM_ALLOW_LAN: optionalString.pipe(z.enum(['true', 'false']).optional()),
   UPSTREAM_TIMEOUT_MS: intFrom(15000, 100, 120000),
   UPSTREAM_RETRIES: intFrom(2, 0, 10),
   UPSTREAM_CONCURRENCY: intFrom(4, 1, 32),
@@ -116,8 +124,10 @@ const runtimeOf = (e: Pick<Env, RuntimeVariables>): Runtime => {
 };
 
 /** The runtime's own variables are read only through `runtime`. */
-export interface Config extends Omit<Env, 'JWT_SECRET' | RuntimeVariables> {
+export interface Config extends Omit<Env, 'JWT_SECRET' | 'UPSTREAM_ALLOW_LAN' | RuntimeVariables> {
   JWT_SECRET: string;
+  /** UPSTREAM_ALLOW_LAN, or isLocal when unset (lib/upstream/network-policy.ts). */
+  allowPrivateUpstreams: boolean;
   runtime: Runtime;
   /** Inside a Lambda runtime, real or emulated: the process may freeze once a response is sent. */
   inLambda: boolean;
@@ -165,7 +175,7 @@ export const parseConfig = (env: NodeJS.ProcessEnv, readable: readonly SecretVar
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new ConfigError(`Invalid environment: ${problems}`);
   }
-  const { AWS_LAMBDA_FUNCTION_NAME, IS_OFFLINE, IS_LOCAL, ...e } = parsed.data;
+  const { AWS_LAMBDA_FUNCTION_NAME, IS_OFFLINE, IS_LOCAL, UPSTREAM_ALLOW_LAN, ...e } = parsed.data;
   const runtime = runtimeOf({ AWS_LAMBDA_FUNCTION_NAME, IS_OFFLINE, IS_LOCAL });
   // In real AWS Lambda the production checks always apply, whatever NODE_ENV says:
   // a deploy from a dev shell must not sign with the dev secret.
@@ -178,6 +188,7 @@ export const parseConfig = (env: NodeJS.ProcessEnv, readable: readonly SecretVar
   const config: Config = {
     ...e,
     JWT_SECRET: e.JWT_SECRET ?? DEV_JWT_SECRET,
+    allowPrivateUpstreams: UPSTREAM_ALLOW_LAN === undefined ? isLocal : UPSTREAM_ALLOW_LAN === 'true',
     runtime,
     inLambda: runtime !== 'node',
     isLocal,

@@ -12,7 +12,9 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { decideDemo } from './demo-mode';
+import { startGateway } from './local-gateway';
 import { DB_FILE, localSecret, startStore, type StartedStore } from './local-store';
 
 const root = join(__dirname, '..');
@@ -30,6 +32,43 @@ env.PLM_WARMER_ENABLED ??= 'true';
 
 const cleanups: Array<() => Promise<void>> = [];
 const say = (line: string) => process.stdout.write(`[plm] ${line}\n`);
+
+/**
+ * serverless-offline on an internal port, behind the local gateway on $PORT
+ * (scripts/local-gateway.ts: CORS allow-list, plm's error envelope, a bound on
+ * concurrent requests). `--useInProcess` runs the handlers in one process: its
+ * default starts a worker thread per concurrent request (one Lambda container
+ * each), which at a few hundred clients means gigabytes and minutes of start-up.
+ */
+const startOffline = async () => {
+  const internalPort = await freePort();
+  const gateway = await startGateway({
+    host: '127.0.0.1',
+    port: Number(env.PORT),
+    upstreamPort: internalPort,
+    allowedOrigins: (env.CORS_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()),
+    maxInFlight: 32,
+    maxQueued: 2000,
+    maxBodyBytes: 1024 * 1024,
+  });
+  cleanups.push(() => gateway.close());
+  const bin = join(root, 'node_modules', '.bin', 'serverless');
+  const args = ['offline', 'start', '--stage', 'local', '--useInProcess', '--httpPort', String(internalPort)];
+  // Every function runs in this one process (useInProcess). Its heap is capped as a Lambda's memory
+  // caps a function's, so the garbage of a library build is collected before it piles up.
+  const offlineEnv = { ...env, NODE_OPTIONS: [env.NODE_OPTIONS, '--max-old-space-size=448'].filter(Boolean).join(' ') };
+  return spawn(bin, args, { cwd: root, env: offlineEnv, stdio: 'inherit' });
+};
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
 
 const main = async (): Promise<void> => {
   const { demo, note } = decideDemo({ ...env, embeddedStore: !env.MONGODB_URI });
@@ -52,15 +91,7 @@ const main = async (): Promise<void> => {
     say(`demo login: {"username":"${started.username}","password":"${started.password}"}`);
   }
 
-  const bin = join(root, 'node_modules', '.bin', 'serverless');
-  // Every function runs in this one process (serverless.yml: useInProcess). Its heap is capped as a
-  // Lambda's memory caps a function's, so the garbage of a library build is collected before it piles up.
-  const offlineEnv = { ...env, NODE_OPTIONS: [env.NODE_OPTIONS, '--max-old-space-size=448'].filter(Boolean).join(' ') };
-  const offline = spawn(bin, ['offline', 'start', '--stage', 'local'], {
-    cwd: root,
-    env: offlineEnv,
-    stdio: 'inherit',
-  });
+  const offline = await startOffline();
   say(`starting the API on http://127.0.0.1:${env.PORT} (try: curl http://127.0.0.1:${env.PORT}/api/health)`);
 
   const shutdown = async (code: number) => {

@@ -32,6 +32,15 @@ const { values } = parseArgs({
 });
 
 const server = new CongoServer({ port: Number(values.port), host: '127.0.0.1' });
+// Restore BEFORE listening: a client that reconnects the moment the port opens (plm, after a
+// restart of the store) must find its data, not an empty database.
+if (values.data && existsSync(values.data)) {
+  // relaxed: plain JS numbers, as documents read through the wire protocol hold them (queries compare those).
+  const dump = EJSON.parse(readFileSync(values.data, 'utf8'), { relaxed: true });
+  for (const [name, docs] of Object.entries(dump.collections ?? {})) {
+    if (docs.length) await server.getStorage().insertMany(values.db, name, docs);
+  }
+}
 await server.start();
 const port = server.server.address().port;
 const uri = `mongodb://127.0.0.1:${port}/?directConnection=true&serverMonitoringMode=poll`;
@@ -40,13 +49,6 @@ const client = new MongoClient(uri);
 await client.connect();
 const db = client.db(values.db);
 const persisted = (name) => !name.startsWith('media') && !name.startsWith('system.');
-
-if (values.data && existsSync(values.data)) {
-  const dump = EJSON.parse(readFileSync(values.data, 'utf8'), { relaxed: false });
-  for (const [name, docs] of Object.entries(dump.collections ?? {})) {
-    if (docs.length) await db.collection(name).insertMany(docs, { ordered: false });
-  }
-}
 
 const readAll = async () => {
   const collections = {};

@@ -3,47 +3,30 @@ import { getConfig } from '../config';
 import { getDb } from '../db/client';
 import { Collections } from '../db/collections';
 import { derivedId } from '../db/ids';
+import { authClock } from './clock';
 
 /**
- * Attempt counters in MongoDB (logins, password checks, upstream verifications),
- * so each limit holds across Lambda containers.
- *
- * An attempt is RESERVED before the password is checked: one atomic upsert
- * with $inc per key and fixed window, so parallel guesses all count (a check
- * before bcrypt and a write after it would let a burst through). The window is
- * part of the derived `_id`, so a new window is simply a new document; expiry
- * is cleaned by a TTL index on real MongoDB and never needed for correctness.
+ * Per-user budgets of the calls plm makes to user-chosen servers
+ * (verifications, new credential proofs, forced refreshes, the warmer's
+ * contacts), so plm cannot be used to scan or flood. Counted in MongoDB so a
+ * budget holds across Lambda containers: one atomic upsert with $inc per user
+ * and fixed window (the window is part of the derived `_id`, so a new window is
+ * a new document; a TTL index cleans up on real MongoDB). Password attempts are
+ * throttled differently (login-throttle.ts).
  */
-interface AttemptDocument {
+interface BudgetDocument {
   _id: ObjectId;
   key: string;
   count: number;
   expiresAt: Date;
 }
 
-export type ThrottleScope = 'login' | 'password' | 'verify' | 'upstream';
+export type BudgetScope = 'verify' | 'upstream';
 
-/**
- * Verifications, new credential proofs and forced refreshes make plm call
- * user-chosen servers: bounded per user so plm cannot be used to scan or flood.
- */
-const PER_USER_ONLY: Partial<Record<ThrottleScope, number>> = { verify: 30, upstream: 60 };
+/** Calls per user per LOGIN_FAILURE_WINDOW_SECONDS (15 minutes by default). */
+export const BUDGETS: Record<BudgetScope, number> = { verify: 30, upstream: 60 };
 
-interface Counter {
-  key: string;
-  max: number;
-}
-
-const attempts = async () => (await getDb()).collection<AttemptDocument>(Collections.loginFailures);
-
-const countersFor = (scope: ThrottleScope, subject: string, ip: string | undefined): Counter[] => {
-  const config = getConfig();
-  const perUser = PER_USER_ONLY[scope];
-  if (perUser !== undefined) return [{ key: `${scope}:user:${subject}`, max: perUser }];
-  const counters = [{ key: `${scope}:user:${subject}`, max: config.LOGIN_MAX_FAILURES_PER_USER }];
-  if (ip) counters.push({ key: `${scope}:ip:${ip}`, max: config.LOGIN_MAX_FAILURES_PER_IP });
-  return counters;
-};
+const budgets = async () => (await getDb()).collection<BudgetDocument>(Collections.loginFailures);
 
 const windowOf = (nowMs: number) => {
   const windowMs = getConfig().LOGIN_FAILURE_WINDOW_SECONDS * 1000;
@@ -51,49 +34,15 @@ const windowOf = (nowMs: number) => {
   return { id: start / windowMs, endsAt: start + windowMs };
 };
 
-const idOf = (key: string, windowId: number) => derivedId('login-attempts', `${key}:${windowId}`);
-
-export interface Reservation {
-  /** Seconds until the caller may try again; 0 when this attempt is allowed. */
-  retryAfterSeconds: number;
-  /**
-   * After a success: forgets the username's failures and gives the IP its attempt
-   * back, so legitimate logins never add up to a lockout.
-   */
-  release(): Promise<void>;
-}
-
-/** Counts one attempt for the subject (normalised username or user id) and the client IP; over the limit, says how long to wait. */
-export const reserveAttempt = async (
-  scope: ThrottleScope,
-  subject: string,
-  ip: string | undefined,
-): Promise<Reservation> => {
-  const now = Date.now();
+/** Spends one call of the user's budget; over it, the seconds until the next window (0 = allowed). */
+export const spendBudget = async (scope: BudgetScope, userId: string): Promise<number> => {
+  const now = authClock.now();
   const window = windowOf(now);
-  const col = await attempts();
-  const counters = countersFor(scope, subject, ip);
-  const counts = await Promise.all(
-    counters.map(async ({ key }) => {
-      const doc = await col.findOneAndUpdate(
-        { _id: idOf(key, window.id) },
-        { $inc: { count: 1 }, $setOnInsert: { key, expiresAt: new Date(window.endsAt) } },
-        { upsert: true, returnDocument: 'after' },
-      );
-      return doc?.count ?? 1;
-    }),
+  const key = `${scope}:user:${userId}`;
+  const doc = await (await budgets()).findOneAndUpdate(
+    { _id: derivedId('login-attempts', `${key}:${window.id}`) },
+    { $inc: { count: 1 }, $setOnInsert: { key, expiresAt: new Date(window.endsAt) } },
+    { upsert: true, returnDocument: 'after' },
   );
-  const blocked = counters.some((c, i) => (counts[i] ?? 0) > c.max);
-  return {
-    retryAfterSeconds: blocked ? Math.max(1, Math.ceil((window.endsAt - now) / 1000)) : 0,
-    release: async () => {
-      const [user, ...rest] = counters;
-      await Promise.all([
-        user ? col.updateOne({ _id: idOf(user.key, window.id) }, { $set: { count: 0 } }) : undefined,
-        ...rest.map(({ key }) =>
-          col.updateOne({ _id: idOf(key, window.id), count: { $gt: 0 } }, { $inc: { count: -1 } }),
-        ),
-      ]);
-    },
-  };
+  return (doc?.count ?? 1) > BUDGETS[scope] ? Math.max(1, Math.ceil((window.endsAt - now) / 1000)) : 0;
 };

@@ -2,7 +2,7 @@ import { ObjectId } from 'mongodb';
 import { recordAudit } from '../audit/audit-log';
 import { APIError, forbidden, tooManyRequests, unauthorized, validationError } from '../errors';
 import type { ClientInfo } from '../http/types';
-import { reserveAttempt } from './attempt-limiter';
+import { reserveLoginAttempt } from './login-throttle';
 import { getDummyHash, passwordProblems, verifyPassword } from './passwords';
 import { createSession, revokeAllSessions, revokeSession, revokeSessionOf, rotateSession } from './sessions';
 import { parseRefreshToken, signAccessToken } from './tokens';
@@ -29,7 +29,7 @@ const issueTokens = async (user: Pick<UserDocument, '_id' | 'username'>): Promis
  */
 export const login = async (username: string, password: string, client: ClientInfo): Promise<TokenPair> => {
   const normalized = normalizeUsername(username);
-  const attempt = await reserveAttempt('login', normalized, client.ip);
+  const attempt = await reserveLoginAttempt('login', normalized, client.ip);
   if (attempt.retryAfterSeconds > 0) {
     await recordAudit({ type: 'login_throttled', username: normalized, ...client });
     throw tooManyRequests(attempt.retryAfterSeconds, 'Too many failed login attempts; try again later');
@@ -37,6 +37,7 @@ export const login = async (username: string, password: string, client: ClientIn
   const user = await findUserByUsername(normalized);
   const ok = await verifyPassword(password, user?.passwordHash ?? (await getDummyHash()));
   if (!user || !ok) {
+    await attempt.fail();
     await recordAudit({ type: 'login_failure', username: normalized, userId: user?._id, ...client });
     throw unauthorized(INVALID_CREDENTIALS, 'INVALID_CREDENTIALS');
   }
@@ -95,10 +96,11 @@ export const changePassword = async (
   const user = await findUserById(new ObjectId(userId));
   if (!user) throw unauthorized('The session has ended; log in again', 'SESSION_REVOKED');
   // A stolen access token must not become an unlimited password oracle.
-  const attempt = await reserveAttempt('password', user.usernameNormalized, client.ip);
+  const attempt = await reserveLoginAttempt('password', user.usernameNormalized, client.ip);
   if (attempt.retryAfterSeconds > 0)
     throw tooManyRequests(attempt.retryAfterSeconds, 'Too many wrong passwords; try again later');
   if (!(await verifyPassword(currentPassword, user.passwordHash))) {
+    await attempt.fail();
     await recordAudit({
       type: 'password_change',
       userId: user._id,

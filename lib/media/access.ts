@@ -140,8 +140,9 @@ export class AccessResolver {
     const doc = memo.get(fp) ?? (await (await this.col()).findOne({ _id })) ?? undefined;
     if (doc) memo.set(fp, doc);
     if (doc?.ownership && !opts.force && now() - doc.verifiedAt.getTime() < opts.maxAgeMs) return accessOf(doc);
-    // Proving calls the user's server: the caller may limit how often (throws, e.g. 429).
-    await opts.beforeProve?.();
+    // Proving a new credential, or on demand, calls the user's server: the caller may limit how often
+    // (throws, e.g. 429). Re-checking a known one is bounded by maxAgeMs and must not fail plain reads.
+    if (!doc?.ownership || opts.force) await opts.beforeProve?.();
     try {
       return accessOf(await this.prove(fp, _id, client, opts.signal, now));
     } catch (e) {

@@ -17,19 +17,35 @@ import { scopedLibrarySnapshot } from './scope/resolve-scope';
 import { selectUnused } from './select-unused';
 import type { SnapshotAnswer } from './snapshot-policy';
 import type { SnapshotSources } from './types';
+import type { UserContext } from './user-context';
 
-/** "plex=ok, plex-history=ok, tautulli=unavailable" — which sources the answer rests on. */
-export const dataSourcesHeader = (s: SnapshotSources): string =>
-  `plex=${s.plex}, plex-history=${s.plexHistory}, tautulli=${s.tautulli}`;
+/**
+ * "plex=ok, plex-history=ok, tautulli=unavailable" — which sources the answer
+ * rests on. `plexNow` says Plex failed just now (the answer is the last good
+ * snapshot, served stale): then the header says plex=unavailable.
+ */
+export const dataSourcesHeader = (s: SnapshotSources, plexNow: 'ok' | 'unavailable' = s.plex): string =>
+  `plex=${plexNow}, plex-history=${s.plexHistory}, tautulli=${s.tautulli}`;
 
 export const cacheHeaders = (a: Pick<SnapshotAnswer, 'cache' | 'ageMs'>): Record<string, string> => ({
   'X-Cache': a.cache,
   'X-Cache-Age-Seconds': String(Math.floor(a.ageMs / 1000)),
 });
 
+/**
+ * A stale answer means Plex failed when plm is known to be cut off from it
+ * (the access proof says so), or when a refresh was asked for: a forced
+ * refresh only ever falls back to the stored snapshot when it failed.
+ */
+export const plexFailed = (answer: SnapshotAnswer, ctx: Pick<UserContext, 'access'>, refresh: boolean): boolean =>
+  answer.cache === 'stale' && (ctx.access.plexDown !== undefined || refresh);
+
 /** Headers every answer from a snapshot carries. */
-export const snapshotHeaders = (answer: SnapshotAnswer): Record<string, string> => ({
-  'X-Data-Sources': dataSourcesHeader(answer.snapshot.meta.sources),
+export const snapshotHeaders = (
+  answer: SnapshotAnswer,
+  opts: { plexFailed?: boolean } = {},
+): Record<string, string> => ({
+  'X-Data-Sources': dataSourcesHeader(answer.snapshot.meta.sources, opts.plexFailed ? 'unavailable' : 'ok'),
   ...cacheHeaders(answer),
   'X-Snapshot-At': new Date(answer.snapshot.meta.fetchedAt).toISOString(),
 });
@@ -81,7 +97,7 @@ export const unusedResponse = async (
     'X-Total-Size-Bytes': String(selection.totalSizeBytes),
     'X-Kept-Count': String(selection.keptCount),
     'X-Threshold-Days': String(threshold),
-    ...snapshotHeaders(answer),
+    ...snapshotHeaders(answer, { plexFailed: plexFailed(answer, ctx, query.refresh) }),
   };
   const render: RenderInput = { snapshot, scope, flags: includeKept ? kept : null, nowMs };
   if (query.format === 'csv') {

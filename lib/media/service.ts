@@ -14,7 +14,7 @@
  *   scope/             watch scopes and GET /api/library/{id}/accounts
  *   warmer.ts          the scheduled refresh of every library
  */
-import { reserveAttempt } from '../auth/attempt-limiter';
+import { spendBudget } from '../auth/attempt-limiter';
 import { getConfig } from '../config';
 import { getDb } from '../db/client';
 import { tooManyRequests } from '../errors';
@@ -167,16 +167,17 @@ export const defaultDeps = (): LibraryServiceDeps => ({
   plexClient: (c) => new PlexClient({ baseUrl: c.url, token: c.token }),
   tautulliClient: (c) => new TautulliClient({ baseUrl: c.url, apiKey: c.apiKey }),
   settings: resolveUserSettings,
-  accessMaxAgeMs: 10 * 60_000,
+  // A token revoked in Plex stops being served from cache within this long.
+  accessMaxAgeMs: 60_000,
   leaseWaitMs: 20_000,
   backgroundRefresh: !runsInLambda(),
   handoff: buildHandoff(getConfig()),
   buildWaitMs: BUILD_WAIT_MS,
   keeps: new KeepStore(),
   limitUpstream: async (userId) => {
-    const attempt = await reserveAttempt('upstream', userId, undefined);
-    if (attempt.retryAfterSeconds > 0)
-      throw tooManyRequests(attempt.retryAfterSeconds, 'Too many refreshes of your Plex data; try again later');
+    const retryAfterSeconds = await spendBudget('upstream', userId);
+    if (retryAfterSeconds > 0)
+      throw tooManyRequests(retryAfterSeconds, 'Too many refreshes of your Plex data; try again later');
   },
 });
 

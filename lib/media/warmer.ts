@@ -25,6 +25,7 @@ import type { LibraryService } from './service';
 import type { SnapshotStore } from './store/snapshot-store';
 import type { ServerContext } from './user-context';
 import { JUDGED_TYPES } from './types';
+import { spendWarmContact } from './warm-budget';
 
 export interface WarmOptions {
   /** Refresh even snapshots younger than minAgeMs. */
@@ -50,13 +51,15 @@ export interface CredentialSet {
 export interface WarmReport {
   servers: number;
   serversFailed: number;
-  /** Servers not warmed on purpose (a non-owner token without Tautulli). */
+  /** Servers not warmed on purpose (a non-owner token without Tautulli, or its users' budgets spent). */
   serversSkipped: number;
   libraries: number;
   refreshed: number;
   skipped: number;
   /** Libraries not started because the invocation was running out of time. */
   deferred: Array<{ server: string; sectionId: string }>;
+  /** Libraries not refreshed because their users' budgets of upstream contacts were spent. */
+  overBudget: number;
   failed: number;
   items: number;
   bytes: number;
@@ -105,7 +108,7 @@ export const configuredCredentials = async (): Promise<CredentialSet[]> => {
 };
 
 /** What warming needs of the media service. */
-export type WarmDeps = Pick<LibraryService, 'connectServer' | 'refresh' | 'now'>;
+export type WarmDeps = Pick<LibraryService, 'connectServer' | 'refresh' | 'now' | 'limitUpstream'>;
 
 /** One run's shared state: its report, concurrency limit and clock checks. */
 interface WarmRun {
@@ -125,6 +128,7 @@ const emptyReport = (): WarmReport => ({
   refreshed: 0,
   skipped: 0,
   deferred: [],
+  overBudget: 0,
   failed: 0,
   items: 0,
   bytes: 0,
@@ -163,6 +167,10 @@ const warmServer = async (run: WarmRun, set: CredentialSet): Promise<void> => {
   const { report } = run;
   let ctx: ServerContext;
   try {
+    if (!(await spendWarmContact(run.service, set.usedBy))) {
+      report.serversSkipped++;
+      return;
+    }
     ctx = await run.service.connectServer(set);
     const { access } = ctx;
     if (access.plexDown) throw access.plexDown;
@@ -198,13 +206,15 @@ const warmServer = async (run: WarmRun, set: CredentialSet): Promise<void> => {
   );
   judged.sort((a, b) => (a.head?.fetchedAt ?? 0) - (b.head?.fetchedAt ?? 0));
   await Promise.all(
-    judged.map(({ section, head }) => run.limit(() => warmLibrary(run, server, section, head?.fetchedAt ?? null))),
+    judged.map(({ section, head }) =>
+      run.limit(() => warmLibrary(run, { ...server, usedBy: set.usedBy }, section, head?.fetchedAt ?? null)),
+    ),
   );
 };
 
 const warmLibrary = async (
   run: WarmRun,
-  ctx: ServerContext,
+  ctx: ServerContext & Pick<CredentialSet, 'usedBy'>,
   section: SectionInfo,
   fetchedAt: number | null,
 ): Promise<void> => {
@@ -220,6 +230,10 @@ const warmLibrary = async (
     return;
   }
   try {
+    if (!(await spendWarmContact(run.service, ctx.usedBy))) {
+      report.overBudget++;
+      return;
+    }
     // The warmer answers no requests: what it builds is read from MongoDB where it is asked for.
     const snapshot = await run.service.refresh(ctx, section, { keep: false });
     report.refreshed++;

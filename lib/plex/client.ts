@@ -7,6 +7,7 @@ import { listingPages, type ListingOptions, type ListingPage } from '../upstream
 import type { z } from 'zod';
 import { accountsSchema, identitySchema, sectionsSchema } from './schemas';
 import { historyListing, itemListing, type PlexListing } from './listings';
+import { installClientIdentifier } from './client-identifier';
 import { toAccounts, toHistory, toItem } from './normalise';
 import type { PlexAccount, PlexHistoryEntry, PlexIdentity, PlexItem, PlexSection } from './types';
 import { readPage } from './rows';
@@ -43,7 +44,7 @@ export class PlexClient {
         Accept: 'application/json',
         'X-Plex-Product': 'plm',
         'X-Plex-Version': VERSION,
-        'X-Plex-Client-Identifier': opts.clientIdentifier ?? 'plm-api',
+        'X-Plex-Client-Identifier': opts.clientIdentifier ?? installClientIdentifier(),
       },
     }));
   }

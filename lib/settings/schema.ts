@@ -17,10 +17,13 @@ export const DEFAULT_TIMEZONE = 'UTC';
 
 /**
  * Why `text` is not an acceptable upstream URL for a user, or undefined. On a
- * hosted plm (not local/test) a user may not point plm at its own host.
+ * hosted plm (UPSTREAM_ALLOW_LAN not set) a user may not point plm at its
+ * own host or at a private network; names are checked again when connecting.
  */
-export const httpUrlProblem = (text: string): string | undefined =>
-  baseUrlProblem(text, { allowLoopback: getConfig().isLocal });
+export const httpUrlProblem = (text: string): string | undefined => {
+  const allowPrivate = getConfig().allowPrivateUpstreams;
+  return baseUrlProblem(text, { allowLoopback: allowPrivate, allowPrivate });
+};
 
 export const HttpUrl = z
   .string()

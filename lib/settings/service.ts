@@ -41,10 +41,11 @@ export interface UpdateOptions {
   client: ClientInfo;
 }
 
+/** If-Match compares strongly (RFC 9110 §13.1.1): a weak validator `W/"v3"` never matches. */
 const ifMatchSatisfied = (header: string, version: number): boolean =>
   header
     .split(',')
-    .map((t) => t.trim().replace(/^W\//, ''))
+    .map((t) => t.trim())
     .some((t) => t === '*' || t === etagOf(version));
 
 const preconditionFailed = (version: number): APIError =>

@@ -37,9 +37,10 @@ export const buildView = (effective: Effective, meta: { version: number; updated
   for (const field of SECRET_FIELDS) sources[field] = effective.secrets[field].source;
   const p = effective.plain;
   return {
-    plexUrl: p.plexUrl.value,
+    // The server's own upstreams are its operator's business: a user sees that they exist (source), not where.
+    plexUrl: p.plexUrl.source === 'default' ? null : p.plexUrl.value,
     plexToken: maskSecret(effective.secrets.plexToken),
-    tautulliUrl: p.tautulliUrl.value,
+    tautulliUrl: p.tautulliUrl.source === 'default' ? null : p.tautulliUrl.value,
     tautulliApiKey: maskSecret(effective.secrets.tautulliApiKey),
     // preferences always have a built-in default; the fallbacks only satisfy the types
     defaultThresholdDays: p.defaultThresholdDays.value ?? THRESHOLD_DAYS.fallback,

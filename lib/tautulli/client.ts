@@ -81,13 +81,7 @@ export class TautulliClient {
         readMediaInfo,
       );
     const first = await fetchAt(0, opts.signal);
-    if (first.draw === 0) {
-      // Tautulli's answer to an unknown section is a "success" with draw 0, not an error.
-      throw this.http.error('not_found', `Tautulli has no library section ${sectionId}`, {
-        path: '/api/v2',
-        reason: 'draw 0',
-      });
-    }
+    if (first.draw === 0) return this.notListed(sectionId, opts.signal);
     const seen = new Set<string>();
     const convert = (rows: z.output<typeof mediaInfoSchema>['data']): TautulliMediaRow[] => {
       const out: TautulliMediaRow[] = [];
@@ -124,6 +118,26 @@ export class TautulliClient {
         for await (const rows of raw) yield convert(rows);
       })(),
     };
+  }
+
+  /**
+   * `draw: 0` is Tautulli's answer to anything it could not list: a section it
+   * does not know, but also an empty library or a Plex it cannot reach (its
+   * libraries.py returns the same default for all three). Its library list
+   * tells them apart: unknown → not found; known and empty → no rows; known
+   * with items → Tautulli is unavailable for this library (never "no rows").
+   */
+  private async notListed(sectionId: string, signal?: AbortSignal): Promise<TautulliMediaInfo> {
+    const library = (await this.getLibraries(signal)).find((l) => l.sectionId === sectionId);
+    const info = { path: '/api/v2', reason: 'draw 0' };
+    if (!library) throw this.http.error('not_found', `Tautulli has no library section ${sectionId}`, info);
+    if (library.count === 0)
+      return { sectionId, lastRefreshed: null, recordsTotal: 0, pages: (async function* () {})() };
+    throw this.http.error(
+      'unavailable',
+      `Tautulli knows library section ${sectionId} but could not list it (it may not reach its Plex server)`,
+      info,
+    );
   }
 
   /** One API call: envelope checked, `data` validated (read by `read` when given, zod reading what it does not recognise). */

@@ -44,10 +44,17 @@ export const mediaRowSchema = z.object({
   play_count: numOrNull.optional(),
 });
 
-export const mediaInfoSchema = z.object({
-  draw: num,
-  recordsTotal: num,
-  recordsFiltered: num,
-  last_refreshed: numOrNull.optional(),
-  data: z.array(mediaRowSchema),
-});
+/** Tautulli's "could not list" default (draw 0) carries `"null"` as its rows in some versions. */
+const noRowsWhenNotListed = (v: unknown): unknown =>
+  typeof v === 'object' && v !== null && Number((v as { draw?: unknown }).draw) === 0 ? { ...v, data: [] } : v;
+
+export const mediaInfoSchema = z.preprocess(
+  noRowsWhenNotListed,
+  z.object({
+    draw: num,
+    recordsTotal: num,
+    recordsFiltered: num,
+    last_refreshed: numOrNull.optional(),
+    data: z.array(mediaRowSchema),
+  }),
+);

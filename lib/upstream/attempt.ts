@@ -8,6 +8,7 @@ import {
   type UpstreamErrorKind,
   type UpstreamService,
 } from './errors';
+import { networkReason } from './network-errors';
 import { parseRetryAfter } from './retry';
 
 /**
@@ -46,6 +47,8 @@ export interface AttemptSettings {
   timeoutMs: number;
   maxBodyBytes: number;
   fetch: typeof fetch;
+  /** Say "unreachable" without the cause (no DNS or port scanning through plm's messages). */
+  hideNetworkDetails: boolean;
   /** Builds the typed error whose message cannot carry a secret. */
   error: (kind: UpstreamErrorKind, message: string, info: UpstreamErrorInfo) => UpstreamError;
 }
@@ -193,31 +196,14 @@ function classifyFailure(
       reason: 'timeout',
     });
   }
-  const reason = networkReason(err);
-  log('warn', null, 0, { error: reason });
-  const error = s.error(
-    'unavailable',
-    `${name} is unreachable (${reason}${attempt > 1 ? ` after ${attempt} attempts` : ''}; GET ${req.path})`,
-    {
-      path: req.path,
-      attempts: attempt,
-      reason,
-    },
-  );
+  const cause = networkReason(err);
+  log('warn', null, 0, { error: cause });
+  const reason = s.hideNetworkDetails ? undefined : cause;
+  const why = reason ? `${reason}${attempt > 1 ? ` after ${attempt} attempts` : ''}; ` : '';
+  const error = s.error('unavailable', `${name} is unreachable (${why}GET ${req.path})`, {
+    path: req.path,
+    attempts: attempt,
+    reason,
+  });
   return { kind: 'retryable', error };
 }
-
-/** Node's fetch wraps the socket error: "fetch failed" with cause.code = ECONNREFUSED etc. */
-const networkReason = (err: unknown): string => {
-  // Duck-typed: the error may come from another realm (jest's vm), so instanceof Error can lie.
-  const e = (typeof err === 'object' && err !== null ? err : {}) as {
-    name?: unknown;
-    code?: unknown;
-    cause?: { code?: unknown; message?: unknown };
-  };
-  if (typeof e.cause?.code === 'string') return e.cause.code;
-  if (typeof e.code === 'string') return e.code;
-  if (typeof e.cause?.message === 'string' && /terminated|other side closed/i.test(e.cause.message))
-    return 'connection closed';
-  return typeof e.name === 'string' ? e.name : 'network error';
-};

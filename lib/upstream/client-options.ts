@@ -1,4 +1,7 @@
 import { getConfig } from '../config';
+import { normalizeBaseUrl } from './base-url';
+import { guardedFetch } from './guarded-fetch';
+import type { NetworkPolicy } from './network-policy';
 import type { UpstreamService } from './errors';
 import { UpstreamHttp, type UpstreamHttpOptions } from './http';
 
@@ -28,18 +31,14 @@ const PAGE_SIZE_SETTING: Record<UpstreamService, PageSizeSetting> = {
   tautulli: 'TAUTULLI_PAGE_SIZE',
 };
 
-/**
- * Fills the gaps from the config (read only when something is missing, so a
- * fully specified client never needs a valid environment, e.g. in benchmarks).
- */
+/** Fills the gaps from the config. */
 const resolveTuning = (opts: UpstreamTuning, pageSizeSetting: PageSizeSetting): ResolvedTuning => {
-  const complete = [opts.timeoutMs, opts.retries, opts.concurrency, opts.pageSize].every((v) => v !== undefined);
-  const cfg = complete ? undefined : getConfig();
+  const cfg = getConfig();
   return {
-    timeoutMs: opts.timeoutMs ?? cfg?.UPSTREAM_TIMEOUT_MS ?? 15_000,
-    retries: opts.retries ?? cfg?.UPSTREAM_RETRIES ?? 2,
-    concurrency: opts.concurrency ?? cfg?.UPSTREAM_CONCURRENCY ?? 4,
-    pageSize: Math.max(1, opts.pageSize ?? cfg?.[pageSizeSetting] ?? 2000),
+    timeoutMs: opts.timeoutMs ?? cfg.UPSTREAM_TIMEOUT_MS,
+    retries: opts.retries ?? cfg.UPSTREAM_RETRIES,
+    concurrency: opts.concurrency ?? cfg.UPSTREAM_CONCURRENCY,
+    pageSize: Math.max(1, opts.pageSize ?? cfg[pageSizeSetting]),
     fetch: opts.fetch,
     retryBaseDelayMs: opts.retryBaseDelayMs,
   };
@@ -48,11 +47,32 @@ const resolveTuning = (opts: UpstreamTuning, pageSizeSetting: PageSizeSetting): 
 /** Where a service client (Plex, Tautulli) talks to and with which credentials; the rest is tuning. */
 export type UpstreamEndpoint = Pick<UpstreamHttpOptions, 'service' | 'baseUrl' | 'headers' | 'secretQuery'>;
 
+/**
+ * The network policy for an upstream: the operator's own PLEX_URL/TAUTULLI_URL
+ * may be private; users' URLs only where UPSTREAM_ALLOW_LAN allows.
+ */
+export const networkPolicyFor = (baseUrl: string): NetworkPolicy => {
+  const c = getConfig();
+  const target = normalizeBaseUrl(baseUrl);
+  const operators = [c.PLEX_URL, c.TAUTULLI_URL].some((u) => u !== undefined && normalizeBaseUrl(u) === target);
+  return { allowPrivate: operators || c.allowPrivateUpstreams };
+};
+
 /** The one way a service client gets its HTTP base and page size. */
 export const connectUpstream = (
   tuning: UpstreamTuning,
   endpoint: UpstreamEndpoint,
 ): { http: UpstreamHttp; pageSize: number } => {
-  const { pageSize, ...resolved } = resolveTuning(tuning, PAGE_SIZE_SETTING[endpoint.service]);
-  return { pageSize, http: new UpstreamHttp({ ...resolved, ...endpoint }) };
+  const { pageSize, fetch: injected, ...resolved } = resolveTuning(tuning, PAGE_SIZE_SETTING[endpoint.service]);
+  const policy = networkPolicyFor(endpoint.baseUrl);
+  return {
+    pageSize,
+    http: new UpstreamHttp({
+      ...resolved,
+      ...endpoint,
+      fetch: injected ?? guardedFetch(policy),
+      // Where plm must not be a network scanner, failures do not say why a connection failed.
+      hideNetworkDetails: !policy.allowPrivate,
+    }),
+  };
 };

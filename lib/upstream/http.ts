@@ -43,6 +43,8 @@ export interface UpstreamHttpOptions {
   /** Largest body accepted from one request (default 64 MB; a page is a few MB). */
   maxBodyBytes?: number;
   fetch?: typeof fetch;
+  /** Report network failures without their cause (ECONNREFUSED, ENOTFOUND…): see client-options.ts. */
+  hideNetworkDetails?: boolean;
 }
 
 export type { QueryValue, UpstreamRequest, UpstreamResponse } from './attempt';
@@ -82,6 +84,7 @@ export class UpstreamHttp {
       timeoutMs: options.timeoutMs,
       maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
       fetch: options.fetch ?? fetch,
+      hideNetworkDetails: options.hideNetworkDetails ?? false,
       error: (kind, message, info) => this.error(kind, message, info),
     };
     this.limit = pLimit(this.concurrency);

@@ -16,7 +16,7 @@ const isHttpLike = (e: unknown): e is HttpLikeError =>
   typeof (e as HttpLikeError).statusCode === 'number' &&
   typeof (e as HttpLikeError).message === 'string';
 
-const CODE_BY_STATUS: Record<number, ErrorCode> = {
+export const CODE_BY_STATUS: Readonly<Record<number, ErrorCode>> = {
   400: 'BAD_REQUEST',
   401: 'UNAUTHORIZED',
   403: 'FORBIDDEN',

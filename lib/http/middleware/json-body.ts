@@ -1,6 +1,7 @@
 import type middy from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import { APIError, validationError } from '../../errors';
+import { firstDuplicateKey } from '../duplicate-keys';
 import { headerOf } from '../headers';
 import type { ApiEvent, ApiResult } from '../types';
 
@@ -15,13 +16,21 @@ export interface BodyOptions {
 const bodyText = (event: ApiEvent, raw: string): string =>
   event.isBase64Encoded ? Buffer.from(raw, 'base64').toString() : raw;
 
-/** Throws plm's own 400 unless the body parses as JSON, exactly as Middy's parser will parse it. */
+/**
+ * Throws plm's own 400 unless the body parses as JSON, exactly as Middy's parser
+ * will parse it, and names no key twice in one object (JSON.parse would keep the last).
+ */
 const assertJson = (text: string): void => {
   try {
     JSON.parse(text);
   } catch {
     throw new APIError('The body is not valid JSON', 400, 'INVALID_JSON');
   }
+  const duplicate = firstDuplicateKey(text);
+  if (duplicate !== undefined)
+    throw new APIError('The body names a key twice in one object', 400, 'INVALID_JSON', {
+      details: { key: duplicate.slice(0, 64) },
+    });
 };
 
 /**

@@ -129,10 +129,11 @@ describe('GET /api/settings', () => {
       async () => {
         const user = await createUserAndLogin();
         const v = await view(user);
+        // The server-wide URLs are the operator's: a user sees that they exist (sources), not where.
         expect(v).toMatchObject({
-          plexUrl: 'http://127.0.0.1:32401',
+          plexUrl: null,
           plexToken: { configured: true, source: 'default', last4: null },
-          tautulliUrl: 'http://127.0.0.1:8182',
+          tautulliUrl: null,
           tautulliApiKey: { configured: true, source: 'default', last4: null },
           cacheTtlMinutes: 45,
         });
@@ -421,9 +422,11 @@ describe('concurrency', () => {
     expect(staleBody.json()).toMatchObject({ error: { code: 'SETTINGS_VERSION_CONFLICT' } });
     expect((await view(frank)).defaultThresholdDays).toBe(12);
 
+    // If-Match compares strongly: a weak validator never matches (RFC 9110 §13.1.1).
     expect((await put(frank, { defaultThresholdDays: 14 }, { headers: { 'if-match': 'W/"v2"' } })).statusCode).toBe(
-      200,
+      412,
     );
+    expect((await put(frank, { defaultThresholdDays: 14 }, { headers: { 'if-match': '"v2"' } })).statusCode).toBe(200);
     expect((await put(frank, { defaultThresholdDays: 15, version: 3 })).statusCode).toBe(200);
   });
 

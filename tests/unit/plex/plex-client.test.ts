@@ -90,7 +90,8 @@ describe('PlexClient reads', () => {
     expect(req?.headers).toMatchObject({
       accept: 'application/json',
       'x-plex-product': 'plm',
-      'x-plex-client-identifier': 'plm-api',
+      // one identifier per install (derived from its JWT secret), never a constant shared by every install
+      'x-plex-client-identifier': expect.stringMatching(/^plm-[0-9a-f]{32}$/),
     });
   });
 
