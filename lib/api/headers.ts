@@ -17,7 +17,7 @@ export const RESPONSE_HEADERS = {
   'X-Kept-Count': integer('items left out because you keep them (GET /api/keep)'),
   'X-Data-Sources': z
     .string()
-    .regex(/^plex=ok, plex-history=(ok|own-only), tautulli=(ok|unavailable|unconfigured)$/)
+    .regex(/^plex=(ok|unavailable), plex-history=(ok|own-only), tautulli=(ok|unavailable|unconfigured)$/)
     .describe('which watch-data sources the answer rests on'),
   'X-Cache': z
     .enum(['hit', 'miss', 'stale'])

@@ -106,6 +106,9 @@ describe('the contract, called with a generated client', () => {
     const old = session.data?.refreshToken ?? '';
     const renewed = await client.POST('/api/token/refresh', { body: { refreshToken: old } });
     expect(renewed.data?.tokenType).toBe('Bearer');
+    // Within REFRESH_GRACE_MS the last spent token is a retry (same successor); one rotation further
+    // back it is a reuse, which revokes the family.
+    await client.POST('/api/token/refresh', { body: { refreshToken: renewed.data?.refreshToken ?? '' } });
     const reused = await client.POST('/api/token/refresh', { body: { refreshToken: old } });
     expect(reused.error?.error.code).toBe('REFRESH_TOKEN_REUSED');
   });
