@@ -2,13 +2,8 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import type { z } from 'zod';
 import { redactText } from '../logger';
 import { fetchOnce, type AttemptSettings, type UpstreamRequest, type UpstreamResponse } from './attempt';
-import {
-  SERVICE_NAME,
-  UpstreamError,
-  type UpstreamErrorInfo,
-  type UpstreamErrorKind,
-  type UpstreamService,
-} from './errors';
+import { SERVICE_NAME, UpstreamError } from './errors';
+import type { UpstreamErrorInfo, UpstreamErrorKind, UpstreamService } from './errors';
 import { backoffDelay, sleep } from './retry';
 import { describeIssues } from './schema';
 
