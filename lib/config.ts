@@ -3,7 +3,7 @@ import { logger } from './logger';
 import { REQUIRED_SECRETS, SECRET_VARIABLES, SSM_PREFIX_PATTERN, type SecretVariable } from './secrets/catalog';
 import { buildFromParameterStore, forgetSecrets } from './secrets/load';
 import { READ_ELSEWHERE, SCHEMA_EXCEPTIONS, type VariableScope } from './config-variables';
-import { durationSeconds, flag, httpUrl, intFrom, optionalString } from './config-fields';
+import { ConfigError, KEY_WITH_ID, durationSeconds, flag, httpUrl, intFrom, optionalString } from './config-fields';
 
 /**
  * The one configuration loader: the environment is parsed with zod once per
@@ -135,12 +135,7 @@ export interface Config extends Omit<Env, 'JWT_SECRET' | 'UPSTREAM_ALLOW_LAN' | 
   isLocal: boolean;
 }
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 const WEAK_SECRETS = new Set(['secret', 'changeme', 'your_jwt_secret', 'jwt_secret', 'password', DEV_JWT_SECRET]);
 
@@ -160,9 +155,6 @@ const checkProductionSecrets = (e: Omit<Env, RuntimeVariables>, readable: readon
   if (needs('SETTINGS_ENCRYPTION_KEY') && !e.SETTINGS_ENCRYPTION_KEY)
     throw new ConfigError('SETTINGS_ENCRYPTION_KEY is required in production');
 };
-
-/** `k2:<key>` carries its own id, so a key and its id change in one write (one SSM parameter). */
-const KEY_WITH_ID = /^([A-Za-z0-9_-]{1,32}):(.+)$/s;
 
 /**
  * Parses an environment; throws a ConfigError naming the variable (never its value).
