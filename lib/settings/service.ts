@@ -10,6 +10,7 @@ import { applyUpdate, sealSecrets } from './plan';
 import { findSettings, settingsDocId, userObjectId, writeSettingsIfVersion, type SettingsDocument } from './repository';
 import type { SettingsUpdate, SettingsView, Verification } from './schema';
 import { verifyUpstreams } from './verify';
+import { oneAtATime } from './write-queue';
 import { buildView } from './view';
 
 /** Enough for dozens of simultaneous writers of one user's settings; each round lets one win. */
@@ -79,8 +80,13 @@ const verificationFailed = (verification: Verification): APIError =>
  * serialised, never mixed, and a kept secret is always the box that was read.
  * With a precondition (If-Match or body `version`) a lost race is the client's
  * to resolve (412/409); without, the PUT is re-planned on the fresh document.
+ * A user's PUTs within this process wait in line (write-queue.ts), so the swap
+ * only settles races between processes.
  */
-export const updateSettings = async (input: SettingsUpdate, opts: UpdateOptions): Promise<SettingsView> => {
+export const updateSettings = (input: SettingsUpdate, opts: UpdateOptions): Promise<SettingsView> =>
+  oneAtATime(opts.user.id, () => applySettingsUpdate(input, opts));
+
+const applySettingsUpdate = async (input: SettingsUpdate, opts: UpdateOptions): Promise<SettingsView> => {
   const userId = opts.user.id;
   const pinned = opts.ifMatch !== undefined || input.version !== undefined;
   let verification: Verification | undefined;
@@ -137,7 +143,8 @@ export const updateSettings = async (input: SettingsUpdate, opts: UpdateOptions)
     }
     if (attempt >= MAX_ATTEMPTS)
       throw conflict('The settings are being changed concurrently; try again', 'SETTINGS_WRITE_CONFLICT');
-    await sleep(Math.floor(Math.random() * 5 * attempt));
+    // Full jitter, growing to at most 50 ms: losers of one round spread out instead of colliding again.
+    await sleep(Math.floor(Math.random() * Math.min(50, 2 ** attempt)));
   }
 };
 

@@ -91,11 +91,12 @@ const drive = async (base: string, clients: number): Promise<Outcome> => {
       latencies.push(ms);
       const kind = `${method} ${path.split('?')[0]?.replace(/\/library\/\d+\//, '/library/{id}/')}`;
       byKind.set(kind, [...(byKind.get(kind) ?? []), ms]);
-      if (res.status >= 300)
-        errors.set(
-          `${method} ${path.split('?')[0]} ${res.status}`,
-          (errors.get(`${method} ${path.split('?')[0]} ${res.status}`) ?? 0) + 1,
-        );
+      if (res.status >= 300) {
+        // the error code names the cause in a failure report (e.g. 409 SETTINGS_WRITE_CONFLICT)
+        const code = /"code":"([A-Z_]+)"/.exec(text)?.[1] ?? '';
+        const key = `${method} ${path.split('?')[0]} ${res.status} ${code}`.trim();
+        errors.set(key, (errors.get(key) ?? 0) + 1);
+      }
       return res.status < 300 && text ? JSON.parse(text) : undefined;
     } catch (e) {
       latencies.push(performance.now() - t0);
