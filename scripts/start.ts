@@ -55,7 +55,7 @@ const main = async (): Promise<void> => {
   const bin = join(root, 'node_modules', '.bin', 'serverless');
   // Every function runs in this one process (serverless.yml: useInProcess). Its heap is capped as a
   // Lambda's memory caps a function's, so the garbage of a library build is collected before it piles up.
-  const offlineEnv = { ...env, NODE_OPTIONS: [env.NODE_OPTIONS, '--max-old-space-size=448'].filter(Boolean).join(' ') };
+  const offlineEnv = { ...env, NODE_OPTIONS: [env.NODE_OPTIONS, '--max-old-space-size=640'].filter(Boolean).join(' ') };
   const offline = spawn(bin, ['offline', 'start', '--stage', 'local'], {
     cwd: root,
     env: offlineEnv,
