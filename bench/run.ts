@@ -106,8 +106,15 @@ const npmStartTable = (r: NpmStartReport): string => {
   }).join('\n');
   const http = r.http.length
     ? table(
-        ['concurrency', 'p50 ms', 'p99 ms', 'req/s', 'failed'],
-        r.http.map((h) => [String(h.connections), fmt(h.p50Ms), fmt(h.p99Ms), fmt(h.rps), String(h.failures)]),
+        ['concurrency', 'p50 ms', 'p99 ms', 'req/s', 'answered', 'failed'],
+        r.http.map((h) => [
+          String(h.connections),
+          fmt(h.p50Ms),
+          fmt(h.p99Ms),
+          fmt(h.rps),
+          String(h.requests),
+          String(h.failures),
+        ]),
       )
     : '(not measured: the library never answered)';
   const peaks = table(

@@ -46,7 +46,8 @@ export const readTautulli = async (
     lastRefreshed = info.lastRefreshed;
     clock.expect(info.recordsTotal);
     for await (const page of info.pages) {
-      acc.addTautulli(page);
+      // Only what the rules read is kept for the whole sweep (not titles, types, sizes…).
+      acc.addTautulli(page.map(({ ratingKey, lastPlayed, playCount }) => ({ ratingKey, lastPlayed, playCount })));
       clock.read(page.length);
     }
     clock.done('tautulli');

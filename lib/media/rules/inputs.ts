@@ -48,3 +48,16 @@ export const UNIT_TYPE: Record<JudgedSectionType, MediaType> = { movie: 'movie',
 const ARTICLE = /^(the|a|an)\s+/i;
 /** The title as sorted: without a leading article, lower case. */
 export const sortTitleOf = (title: string): string => title.replace(ARTICLE, '').toLocaleLowerCase('en');
+
+/**
+ * The keys of a history row that judging can read: a unit (movie, show, album) or an album's
+ * artist (tautulliFor). A show's episodes and seasons, and a track, never are: without them a
+ * 50k-episode library keeps ~3k aggregates through its sweep instead of ~37k. (A movie's row
+ * keeps all three: an extra's play counts for the movie it belongs to.)
+ */
+export const historyKeys = (row: HistoryInput, type: JudgedSectionType): ReadonlyArray<string | null> =>
+  type === 'show'
+    ? [row.grandparentRatingKey]
+    : type === 'artist'
+      ? [row.parentRatingKey, row.grandparentRatingKey]
+      : [row.ratingKey, row.parentRatingKey, row.grandparentRatingKey];

@@ -13,7 +13,7 @@
  * list for every T — the request path is a binary search, not a scan.
  */
 import type { HistoryInput, LeafInput, TautulliInput, UnitInput } from './inputs';
-import { UNIT_TYPE, sortTitleOf } from './inputs';
+import { UNIT_TYPE, historyKeys, sortTitleOf } from './inputs';
 import type { SweepEvidence } from './plausibility';
 import { lastActivityOf } from './activity';
 import { addAccountPlay, itemPlays } from './account-plays';
@@ -135,7 +135,7 @@ export class UnusedAccumulator {
   addHistory(rows: Iterable<HistoryInput>): void {
     for (const row of rows) {
       this.counts.historyRows++;
-      for (const key of [row.ratingKey, row.parentRatingKey, row.grandparentRatingKey]) {
+      for (const key of historyKeys(row, this.sectionType)) {
         if (!key) continue;
         let agg = this.history.get(key);
         if (!agg) {
