@@ -26,6 +26,9 @@ const viewOf = (userId: string, doc: SettingsDocument | null): SettingsView =>
 const verificationKey = (e: Effective): string =>
   JSON.stringify([e.plain.plexUrl.value, e.secrets.plexToken, e.plain.tautulliUrl.value, e.secrets.tautulliApiKey]);
 
+/** Full jitter growing to at most 50 ms: the losers of a round spread out instead of colliding again. */
+const backoff = (attempt: number): Promise<void> => sleep(Math.floor(Math.random() * Math.min(50, 2 ** attempt)));
+
 /** The strong ETag of a settings version. */
 export const etagOf = (version: number): string => `"v${version}"`;
 
@@ -143,8 +146,7 @@ const applySettingsUpdate = async (input: SettingsUpdate, opts: UpdateOptions): 
     }
     if (attempt >= MAX_ATTEMPTS)
       throw conflict('The settings are being changed concurrently; try again', 'SETTINGS_WRITE_CONFLICT');
-    // Full jitter, growing to at most 50 ms: losers of one round spread out instead of colliding again.
-    await sleep(Math.floor(Math.random() * Math.min(50, 2 ** attempt)));
+    await backoff(attempt);
   }
 };
 

@@ -31,6 +31,8 @@ export const readMediaInfo = (data: unknown): MediaInfo | undefined => {
     recordsFiltered: r.num(d.recordsFiltered),
     last_refreshed: r.optNumOrNull(d.last_refreshed),
   };
+  // As mediaInfoSchema: a "could not list" answer (draw 0) has no rows, whatever it carries.
+  if (r.ok && head.draw === 0) return { ...head, data: [] };
   const rows = r.arr(d.data);
   if (!r.ok) return undefined;
   const read = readRows(rows, readMediaRow);
