@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { baseUrlProblem, normalizeBaseUrl } from './upstream/base-url';
 
 /** The kinds of value lib/config.ts's environment schema is made of. */

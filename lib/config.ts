@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { logger } from './logger';
 import { REQUIRED_SECRETS, SECRET_VARIABLES, SSM_PREFIX_PATTERN, type SecretVariable } from './secrets/catalog';
 import { buildFromParameterStore, forgetSecrets } from './secrets/load';

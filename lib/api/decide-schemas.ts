@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ERROR_CODES, type ErrorCode } from './error-codes';
 import { timestamp } from './response-schemas';
 import type { KeepView } from '../media/keep/keep-item';

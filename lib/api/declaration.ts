@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { RouteSpec } from '../http/handler';
 import type { ErrorsByStatus } from './error-codes';
 import type { HeaderSet } from './headers';

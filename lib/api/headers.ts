@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Response headers plm sends on purpose, declared once: routes name the ones

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { KeepBody, KeepPath } from '../media/keep/schemas';
 import { LibrariesQuery, LibraryPath, UnusedQuery } from '../media/query';
 import { SummaryQuery } from '../media/summary/schemas';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Query parameters arrive as strings; these schemas parse them strictly and

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BuildStatus } from '../media/build-status';
 import type { LibraryListing } from '../media/list-libraries';
 import type { MediaItem } from '../media/types';

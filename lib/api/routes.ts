@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ChangePasswordBody, LoginBody, LogoutBody, RefreshBody } from '../auth/schemas';
 import { PutSettingsQuery } from '../settings/http';
 import { SettingsUpdate, Verification } from '../settings/schema';

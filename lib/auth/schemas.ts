@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_PASSWORD_BYTES } from './passwords';
 import { USERNAME_MAX_LENGTH } from './users';
 

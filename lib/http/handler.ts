@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import httpErrorHandler from '@middy/http-error-handler';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { APIError } from '../errors';
 import { logger } from '../logger';
 import { authenticate } from './middleware/authenticate';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { booleanParam, optionalBooleanParam, wholeNumberParam, wholeNumberParamOr } from '../api/params';
 import { WatchScopeParam } from './scope/watch-scope';
 

@@ -4,7 +4,7 @@ import { logger } from '../logger';
 import type { UpstreamError } from '../upstream/errors';
 import type { UpstreamHttp, UpstreamResponse } from '../upstream/http';
 import { listingPages, type ListingOptions, type ListingPage } from '../upstream/listing';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { accountsSchema, identitySchema, sectionsSchema } from './schemas';
 import { historyListing, itemListing, type PlexListing } from './listings';
 import { installClientIdentifier } from './client-identifier';

@@ -1,5 +1,5 @@
 /** The paged Plex listings a sweep reads: their schema, row reader, path and query. */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { QueryValue } from '../upstream/http';
 import { readHistoryRow, readMetadata, type RowRead } from './rows';
 import { historyRowSchema, metadataSchema, pageSchema } from './schemas';

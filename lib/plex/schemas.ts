@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { id, num, orNull, text } from '../upstream/schema';
 
 /** Plex JSON (Accept: application/json). Only the fields plm reads are declared; the rest is stripped. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { booleanParam } from '../api/params';
 import type { ApiEvent } from '../http/types';
 import { headerOf } from '../http/headers';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { connectUpstream, type UpstreamTuning } from '../upstream/client-options';
 import type { UpstreamHttp, UpstreamResponse } from '../upstream/http';
 import { offsetPages, PAGES_AHEAD } from '../upstream/pages';

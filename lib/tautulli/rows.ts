@@ -5,7 +5,7 @@
  * means "not recognised": zod then reads it and words any error.
  */
 import { readRows, RowReader } from '../upstream/row-reader';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { mediaInfoSchema, mediaRowSchema } from './schemas';
 
 type MediaRow = z.output<typeof mediaRowSchema>;

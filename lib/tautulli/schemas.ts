@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { id, num, numOrNull, orNull, text } from '../upstream/schema';
 
 /** `{response:{result,message,data}}` — always, on success and on error (HTTP 400/500). */

@@ -1,5 +1,5 @@
 import pLimit, { type LimitFunction } from 'p-limit';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { redactText } from '../logger';
 import { fetchOnce, type AttemptSettings, type UpstreamRequest, type UpstreamResponse } from './attempt';
 import { SERVICE_NAME, UpstreamError } from './errors';

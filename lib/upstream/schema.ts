@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * zod building blocks for upstream bodies. Objects are zod's default (unknown

@@ -1,5 +1,5 @@
 import type middy from '@middy/core';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { validationError } from '../../errors';
 import type { ApiEvent, ApiResult, PlmContext } from '../types';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LibraryPath } from '../query';
 
 /** Request schemas of the keep list (strict, like every media schema). */

@@ -10,7 +10,7 @@
  * reads in full; Tautulli's media info is per item, not per user, so it cannot
  * narrow a scope (see scope/resolve-scope.ts for when plm refuses instead).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AccountFilter } from '../rules/account-plays';
 import { OWNER_ACCOUNT_ID } from '../types';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_THRESHOLD_DAYS } from '../query';
 import { WatchScopeParam } from '../scope/watch-scope';
 

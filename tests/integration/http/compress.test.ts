@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { z } from 'zod';
+import * as z from 'zod';
 import { httpHandler } from '../../../lib/http/handler';
 import { COMPRESS_ABOVE_BYTES, MAX_RESPONSE_BYTES, acceptsGzip } from '../../../lib/http/middleware/compress';
 import { ok } from '../../../lib/http/response';

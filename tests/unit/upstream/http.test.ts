@@ -162,7 +162,7 @@ describe('UpstreamHttp', () => {
   });
 
   it('maps invalid JSON and schema mismatches to *_BAD_RESPONSE', async () => {
-    const { z } = await import('zod');
+    const z = await import('zod');
     const c = client();
     server.setFault({ kind: 'malformed', times: 1 });
     const bad = await c.get({ path: '/x' });

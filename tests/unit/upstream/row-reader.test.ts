@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { readHistoryRow, readMetadata, readPage, type RowRead } from '../../../lib/plex/rows';
 import { historyRowSchema, metadataSchema, pageSchema } from '../../../lib/plex/schemas';
 import { readMediaInfo } from '../../../lib/tautulli/rows';
