@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
+import { freePort } from '../dev/ports';
 import { decideDemo } from './demo-mode';
 import { startGateway } from './local-gateway';
 import { DB_FILE, localSecret, startStore, type StartedStore } from './local-store';
@@ -59,16 +59,6 @@ const startOffline = async () => {
   const offlineEnv = { ...env, NODE_OPTIONS: [env.NODE_OPTIONS, '--max-old-space-size=640'].filter(Boolean).join(' ') };
   return spawn(bin, args, { cwd: root, env: offlineEnv, stdio: 'inherit' });
 };
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 
 const main = async (): Promise<void> => {
   const { demo, note } = decideDemo({ ...env, embeddedStore: !env.MONGODB_URI });

@@ -7,22 +7,12 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../../dev/ports';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load, type LoadStats } from '../lib/load';
 
 const ROOT = join(__dirname, '..', '..');
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
 
 /** What a process of the tree is, from its command line (esbuild: by who started it). */
 const roleOf = (cmd: string, parentRole: () => string): string => {

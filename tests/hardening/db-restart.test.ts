@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../../dev/ports';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resetConfig } from '../../lib/config';
@@ -26,15 +26,6 @@ let port = 0;
 const savedUri = process.env.MONGODB_URI;
 type User = Awaited<ReturnType<typeof createUserAndLogin>>;
 const users: User[] = [];
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
 
 const snapshot = async (names: string[]) => {
   const db = await getDb();

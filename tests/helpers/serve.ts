@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../../dev/ports';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createUser } from '../../lib/auth/users';
@@ -12,16 +12,6 @@ import { generateLibrary, startFakePlex, startFakeTautulli, type FakePlex, type 
  * fake Plex/Tautulli servers in the test process.
  */
 const ROOT = join(__dirname, '..', '..');
-
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
 
 export interface Served {
   url: string;
