@@ -40,7 +40,6 @@ export const READ_ELSEWHERE: Readonly<Record<string, VariableScope>> = {
   /** lib/logger.ts: logging must work when this configuration is invalid */
   LOG_LEVEL: 'function',
   POWERTOOLS_SERVICE_NAME: 'fixed',
-  NODE_OPTIONS: 'fixed',
   PLM_WARMER_ENABLED: 'deploy',
   /** scripts/ (npm start, npm run serve) */
   PLM_HOST: 'local',
