@@ -17,8 +17,10 @@ export const RESPONSE_HEADERS = {
   'X-Kept-Count': integer('items left out because you keep them (GET /api/keep)'),
   'X-Data-Sources': z
     .string()
-    .regex(/^plex=ok, plex-history=(ok|own-only), tautulli=(ok|unavailable|unconfigured)$/)
-    .describe('which watch-data sources the answer rests on'),
+    .regex(/^plex=(ok|unavailable), plex-history=(ok|own-only), tautulli=(ok|unavailable|unconfigured)$/)
+    .describe(
+      'which watch-data sources the answer rests on (plex=unavailable: Plex failed just now; the answer is the last good snapshot, X-Cache: stale)',
+    ),
   'X-Cache': z
     .enum(['hit', 'miss', 'stale'])
     .describe('hit: fresh snapshot; miss: built now; stale: the last good one'),

@@ -1299,7 +1299,7 @@ export interface operations {
                     "X-Total-Size-Bytes": number;
                     /** @description items left out because you keep them (GET /api/keep) */
                     "X-Kept-Count": number;
-                    /** @description which watch-data sources the answer rests on */
+                    /** @description which watch-data sources the answer rests on (plex=unavailable: Plex failed just now; the answer is the last good snapshot, X-Cache: stale) */
                     "X-Data-Sources": string;
                     /** @description hit: fresh snapshot; miss: built now; stale: the last good one */
                     "X-Cache": "hit" | "miss" | "stale";
@@ -1483,7 +1483,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
-                    /** @description which watch-data sources the answer rests on */
+                    /** @description which watch-data sources the answer rests on (plex=unavailable: Plex failed just now; the answer is the last good snapshot, X-Cache: stale) */
                     "X-Data-Sources": string;
                     /** @description hit: fresh snapshot; miss: built now; stale: the last good one */
                     "X-Cache": "hit" | "miss" | "stale";
@@ -1770,7 +1770,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
-                    /** @description which watch-data sources the answer rests on */
+                    /** @description which watch-data sources the answer rests on (plex=unavailable: Plex failed just now; the answer is the last good snapshot, X-Cache: stale) */
                     "X-Data-Sources": string;
                     /** @description hit: fresh snapshot; miss: built now; stale: the last good one */
                     "X-Cache": "hit" | "miss" | "stale";
