@@ -34,3 +34,14 @@ export const flag = z
   .string()
   .optional()
   .transform((v) => v === 'true');
+
+/** The one error of a configuration that cannot be used (it names the variable, never its value). */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** `k2:<key>` carries its own id, so a key and its id change in one write (one SSM parameter). */
+export const KEY_WITH_ID = /^([A-Za-z0-9_-]{1,32}):(.+)$/s;

@@ -22,6 +22,12 @@ export type VariableScope =
 /** EnvSchema's variables that are not settings of the functions; every other one is. */
 export const SCHEMA_EXCEPTIONS: Readonly<Record<string, VariableScope>> = {
   PORT: 'local',
+  PLM_LAMBDA_PORT: 'local',
+  PLM_BUILD_FUNCTION: 'fixed',
+  AWS_REGION: 'deploy',
+  AWS_ACCESS_KEY_ID: 'runtime',
+  AWS_SECRET_ACCESS_KEY: 'runtime',
+  AWS_SESSION_TOKEN: 'runtime',
   AWS_LAMBDA_FUNCTION_MEMORY_SIZE: 'runtime',
   AWS_LAMBDA_FUNCTION_NAME: 'runtime',
   IS_OFFLINE: 'runtime',
@@ -35,9 +41,7 @@ export const READ_ELSEWHERE: Readonly<Record<string, VariableScope>> = {
   LOG_LEVEL: 'function',
   POWERTOOLS_SERVICE_NAME: 'fixed',
   NODE_OPTIONS: 'fixed',
-  AWS_REGION: 'deploy',
   PLM_WARMER_ENABLED: 'deploy',
-  PLM_LAMBDA_PORT: 'local',
   /** scripts/ (npm start, npm run serve) */
   PLM_HOST: 'local',
   PLM_DATA_DIR: 'local',

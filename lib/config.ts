@@ -3,7 +3,7 @@ import { logger } from './logger';
 import { REQUIRED_SECRETS, SECRET_VARIABLES, SSM_PREFIX_PATTERN, type SecretVariable } from './secrets/catalog';
 import { buildFromParameterStore, forgetSecrets } from './secrets/load';
 import { READ_ELSEWHERE, SCHEMA_EXCEPTIONS, type VariableScope } from './config-variables';
-import { durationSeconds, flag, httpUrl, intFrom, optionalString } from './config-fields';
+import { ConfigError, KEY_WITH_ID, durationSeconds, flag, httpUrl, intFrom, optionalString } from './config-fields';
 
 /**
  * The one configuration loader: the environment is parsed with zod once per
@@ -78,6 +78,15 @@ export const EnvSchema = z.object({
   CACHE_TTL_MINUTES: intFrom(60, 1, 10080),
   MEDIA_CACHE_MAX_BYTES: intFrom(128 * 1024 * 1024, 1024 * 1024, 2 * 1024 * 1024 * 1024),
   WARMER_CONCURRENCY: intFrom(2, 1, 16),
+  /** The function a request hands a long library build to (serverless.yml sets it; lib/media/build/handoff.ts). */
+  PLM_BUILD_FUNCTION: optionalString,
+  /** serverless-offline's Lambda endpoint, where `npm start` hands builds to (default 3002, as serverless.yml). */
+  PLM_LAMBDA_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** Set by the Lambda runtime: the region and the role's credentials the build function is invoked with. */
+  AWS_REGION: optionalString,
+  AWS_ACCESS_KEY_ID: optionalString,
+  AWS_SECRET_ACCESS_KEY: optionalString,
+  AWS_SESSION_TOKEN: optionalString,
   /** Set by the Lambda runtime, serverless-offline and `serverless invoke local`. */
   AWS_LAMBDA_FUNCTION_NAME: optionalString,
   /** Set by serverless-offline (`npm start`). */
@@ -126,12 +135,7 @@ export interface Config extends Omit<Env, 'JWT_SECRET' | 'UPSTREAM_ALLOW_LAN' | 
   isLocal: boolean;
 }
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 const WEAK_SECRETS = new Set(['secret', 'changeme', 'your_jwt_secret', 'jwt_secret', 'password', DEV_JWT_SECRET]);
 
@@ -151,9 +155,6 @@ const checkProductionSecrets = (e: Omit<Env, RuntimeVariables>, readable: readon
   if (needs('SETTINGS_ENCRYPTION_KEY') && !e.SETTINGS_ENCRYPTION_KEY)
     throw new ConfigError('SETTINGS_ENCRYPTION_KEY is required in production');
 };
-
-/** `k2:<key>` carries its own id, so a key and its id change in one write (one SSM parameter). */
-const KEY_WITH_ID = /^([A-Za-z0-9_-]{1,32}):(.+)$/s;
 
 /**
  * Parses an environment; throws a ConfigError naming the variable (never its value).

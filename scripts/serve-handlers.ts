@@ -19,6 +19,7 @@ import { handler as logout } from '../functions/logout';
 import { handler as notFound } from '../functions/not-found';
 import { handler as openapi } from '../functions/openapi';
 import { handler as refresh } from '../functions/refresh';
+import { handler as refreshStatus } from '../functions/refresh-status';
 import { handler as settingsGet } from '../functions/settings-get';
 import { handler as settingsPut } from '../functions/settings-put';
 import { handler as settingsVerify } from '../functions/settings-verify';
@@ -31,6 +32,7 @@ export const HTTP_HANDLERS = {
   health,
   login,
   refresh,
+  refreshStatus,
   logout,
   changePassword,
   libraries,

@@ -25,6 +25,8 @@ export const ERROR_CODES = {
   KEEP_NOT_FOUND: 'the item is not on your keep list',
   ACCOUNT_NOT_FOUND: 'no Plex account of this id or name on the server (GET /api/library/{id}/accounts)',
   METHOD_NOT_ALLOWED: 'the method is not allowed here',
+  LIBRARY_BUILDING: 'the library is being built: ask again after Retry-After, or follow Location',
+  BUILD_UNAVAILABLE: 'the library cannot be built now (the build function could not be started); try again later',
   RESPONSE_TOO_LARGE: 'the answer is over 6 MB: ask with `Accept-Encoding: gzip` or page with limit/offset',
   CONFLICT: 'the request conflicts with the current state',
   USER_EXISTS: 'a user with this name exists',

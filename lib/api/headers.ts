@@ -18,9 +18,7 @@ export const RESPONSE_HEADERS = {
   'X-Data-Sources': z
     .string()
     .regex(/^plex=(ok|unavailable), plex-history=(ok|own-only), tautulli=(ok|unavailable|unconfigured)$/)
-    .describe(
-      'which watch-data sources the answer rests on (plex=unavailable: Plex failed just now; the answer is the last good snapshot, X-Cache: stale)',
-    ),
+    .describe('which watch-data sources the answer rests on'),
   'X-Cache': z
     .enum(['hit', 'miss', 'stale'])
     .describe('hit: fresh snapshot; miss: built now; stale: the last good one'),
@@ -36,6 +34,7 @@ export const RESPONSE_HEADERS = {
     .regex(/^"v[0-9]+"$/)
     .describe('the settings version, for If-Match'),
   'Retry-After': integer('seconds to wait before trying again'),
+  Location: z.string().startsWith('/api/').describe('where to ask next (the build status of a library)'),
   'WWW-Authenticate': z.string().startsWith('Bearer').describe('the authentication scheme'),
 } as const;
 

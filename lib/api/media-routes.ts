@@ -6,7 +6,7 @@ import { declare } from './declaration';
 import { AccountSchema, AllSummarySchema, KeepListingSchema, KeepSchema, LibrarySummarySchema } from './decide-schemas';
 import { type ErrorsByStatus, mergeErrors } from './error-codes';
 import type { HeaderSet } from './headers';
-import { LibrarySchema, MediaItemSchema } from './response-schemas';
+import { BuildStatusSchema, LibrarySchema, MediaItemSchema } from './response-schemas';
 
 /** The media and keep routes of the route table (lib/api/routes.ts), which read your Plex. */
 
@@ -75,8 +75,30 @@ export const MEDIA_ROUTES = {
           'Content-Disposition': false,
         },
       },
+      202: {
+        description:
+          'the library is being built and the build outlasts the request (first request on a big library, ' +
+          'refresh=true): ask again after Retry-After, or follow Location (GET /api/library/{id}/refresh)',
+        schema: BuildStatusSchema,
+        headers: { 'Retry-After': true, Location: true },
+      },
     },
     errors: mergeErrors(LIBRARY_ERRORS, SCOPE_ERRORS, { 406: ['RESPONSE_TOO_LARGE'] }),
+  }),
+  refreshStatus: declare({
+    route: 'GET /api/library/{id}/refresh',
+    auth: true,
+    path: LibraryPath,
+    tag: 'media',
+    summary: "Where the library's build stands: building (rows read, estimate), failed, ready or idle",
+    responses: {
+      200: {
+        description: 'the build status (Retry-After while building)',
+        schema: BuildStatusSchema,
+        headers: { 'Retry-After': false },
+      },
+    },
+    errors: LIBRARY_ERRORS,
   }),
   librarySummary: declare({
     route: 'GET /api/library/{id}/summary',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { BuildStatus } from '../media/build-status';
 import type { LibraryListing } from '../media/list-libraries';
 import type { MediaItem } from '../media/types';
 import { MaskedSecret, Source, Verification, type SettingsView } from '../settings/schema';
@@ -152,3 +153,19 @@ export const errorSchema = (codes: readonly ErrorCode[]) =>
       details: ErrorDetails.optional(),
     }),
   });
+
+export const BuildStatusSchema = z.object({
+  libraryId: z.string(),
+  state: z
+    .enum(['building', 'failed', 'ready', 'idle'])
+    .describe(
+      'building: a build runs; failed: the last build failed (see error); ready: a snapshot answers; idle: never built',
+    ),
+  startedAt: timestamp.nullable().describe('start of the running (or last) build'),
+  itemsRead: z.number().int().nullable().describe('upstream rows read so far by the running (or last) build'),
+  itemsExpected: z.number().int().nullable().describe('upstream rows announced, once the upstreams said'),
+  estimatedRemainingSeconds: z.number().int().nullable(),
+  snapshotAt: timestamp.nullable().describe('when the data of the current snapshot was read'),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  statusUrl: z.string().describe('this document: ask again here'),
+}) satisfies z.ZodType<BuildStatus>;

@@ -5,8 +5,9 @@
  * headers that explain the answer.
  */
 import type { ApiResult } from '../http/types';
-import { text } from '../http/response';
+import { json, text } from '../http/response';
 import { keptIndices } from './keep/item-index';
+import { LibraryBuilding } from './media-errors';
 import type { KeepDeps } from './keep/keep-item';
 import { DEFAULT_ORDER, type LibraryPath, type UnusedQuery } from './query';
 import { type RenderInput, unusedCsv, unusedJson } from './render-unused';
@@ -57,13 +58,19 @@ export const unusedResponse = async (
   input: { userId: string; path: LibraryPath; query: UnusedQuery; signal?: AbortSignal },
 ): Promise<ApiResult> => {
   const { query, userId } = input;
-  const { ctx, section, answer, scope } = await scopedLibrarySnapshot(service, {
+  const lib = await scopedLibrarySnapshot(service, {
     userId,
     libraryId: input.path.id,
     refresh: query.refresh,
     signal: input.signal,
     scope: query.scope ?? { kind: 'anyone' },
+  }).catch((e: unknown) => {
+    if (e instanceof LibraryBuilding) return e;
+    throw e;
   });
+  // Still building past the request's budget: 202, the build's status, and where to follow it.
+  if (lib instanceof LibraryBuilding) return json(202, lib.status, lib.headers);
+  const { ctx, section, answer, scope } = lib;
   const { snapshot } = answer;
   const nowMs = service.now();
   const threshold = query.threshold ?? ctx.settings.defaultThresholdDays;

@@ -16,19 +16,25 @@
  */
 import { spendBudget } from '../auth/attempt-limiter';
 import { getConfig } from '../config';
+import { getDb } from '../db/client';
 import { tooManyRequests } from '../errors';
 import { PlexClient } from '../plex';
 import { resolveUserSettings } from '../settings/resolve';
 import { TautulliClient } from '../tautulli';
 import { AccessResolver, type PlexCredentials, type SectionInfo, type TautulliCredentials } from './access';
+import type { BuildOnRequestDeps, BuildRequest } from './build-on-request';
+import { statusOf, type BuildStatus } from './build-status';
+import { buildHandoff } from './build/handoff';
 import type { LoadedSnapshot } from './cache/loaded-snapshot';
 import { SnapshotMemoryCache } from './cache/memory-cache';
 import { KeepStore } from './keep/keep-store';
 import { listLibraries, type LibraryListing } from './list-libraries';
-import { SnapshotRefresher, type RefresherDeps } from './refresh';
+import { SnapshotRefresher, refOf, type RefresherDeps } from './refresh';
 import { clearAccountsMemo } from './scope/accounts';
-import { snapshotFor, type CacheState, type SnapshotAnswer } from './snapshot-policy';
-import { SnapshotStore } from './store/snapshot-store';
+import { snapshotFor, type BuildingAnswer, type CacheState, type SnapshotAnswer } from './snapshot-policy';
+import { BuildLeases } from './store/leases';
+import { recordError } from './store/recorded-error';
+import { SnapshotStore, refKey } from './store/snapshot-store';
 import {
   connectServer,
   findSection,
@@ -38,19 +44,26 @@ import {
   type UserContextDeps,
 } from './user-context';
 
-export type { CacheState, SnapshotAnswer } from './snapshot-policy';
+export type { BuildingAnswer, CacheState, SnapshotAnswer } from './snapshot-policy';
 export { MAX_STALE_MS, DEGRADED_TTL_MS } from './snapshot-policy';
 export type { UserContext } from './user-context';
 
-export interface LibraryServiceDeps extends UserContextDeps, RefresherDeps {
+export interface LibraryServiceDeps
+  extends UserContextDeps,
+    RefresherDeps,
+    Pick<BuildOnRequestDeps, 'handoff' | 'buildWaitMs'> {
   /**
-   * May a refresh run after the response was sent (stale-while-revalidate)?
-   * False inside Lambda, where the container freezes after the response.
+   * May a refresh run after the response was sent (stale-while-revalidate,
+   * builds past a request's budget)? False inside Lambda, where the container
+   * freezes after the response; there long builds are handed off instead.
    */
   backgroundRefresh: boolean;
   /** The users' keep lists (keep/). */
   keeps: KeepStore;
 }
+
+/** How long a request waits for a build before answering 202 (the first request on a big library answers in ~1-2 s). */
+export const BUILD_WAIT_MS = 1_000;
 
 /** Running in a Lambda runtime, real or emulated (decided once, in lib/config.ts). */
 export const runsInLambda = (): boolean => getConfig().inLambda;
@@ -58,9 +71,12 @@ export const runsInLambda = (): boolean => getConfig().inLambda;
 /** The use cases, bound to one container's dependencies. */
 export class LibraryService {
   private readonly refresher: SnapshotRefresher;
+  /** Judged by the service's clock, like everything else here. */
+  private readonly leases: BuildLeases;
 
   constructor(private readonly deps: LibraryServiceDeps) {
-    this.refresher = new SnapshotRefresher(deps);
+    this.leases = new BuildLeases(getDb, () => deps.now());
+    this.refresher = new SnapshotRefresher(deps, this.leases);
   }
 
   /** The service's clock (epoch ms). */
@@ -93,12 +109,43 @@ export class LibraryService {
     return listLibraries(this.deps, ctx, opts.signal);
   }
 
-  snapshotFor(ctx: UserContext, section: SectionInfo, opts: { refresh?: boolean } = {}): Promise<SnapshotAnswer> {
-    return snapshotFor({ ...this.deps, refresher: this.refresher }, ctx, section, opts);
+  snapshotFor(
+    ctx: UserContext,
+    section: SectionInfo,
+    opts: { refresh?: boolean; userId?: string; signal?: AbortSignal } = {},
+  ): Promise<SnapshotAnswer | BuildingAnswer> {
+    return snapshotFor({ ...this.deps, refresher: this.refresher, leases: this.leases }, ctx, section, opts);
   }
 
-  refresh(ctx: ServerContext, section: SectionInfo): Promise<LoadedSnapshot> {
-    return this.refresher.refresh(ctx, section);
+  refresh(
+    ctx: ServerContext,
+    section: SectionInfo,
+    opts: { signal?: AbortSignal; keep?: boolean } = {},
+  ): Promise<LoadedSnapshot> {
+    return this.refresher.refresh(ctx, section, opts);
+  }
+
+  /** Where the library's build stands (GET /api/library/{id}/refresh). */
+  async buildStatus(ctx: ServerContext, section: SectionInfo): Promise<BuildStatus> {
+    const ref = refOf(ctx, section);
+    const [head, lease] = await Promise.all([this.deps.store.readHead(ref), this.leases.read(refKey(ref))]);
+    return statusOf(section.id, head, lease, this.deps.now());
+  }
+
+  /**
+   * The build function's side of a handoff: builds the library under the lease the request took,
+   * unless another build holds it. A failure before the build started frees the library with its reason.
+   */
+  async buildRequested(req: BuildRequest, opts: { signal?: AbortSignal } = {}): Promise<LoadedSnapshot | null> {
+    try {
+      const { ctx, section } = await this.section(await this.userContext(req.userId), req.sectionId);
+      const build = { holder: req.lease.holder, signal: opts.signal, keep: false }; // it answers no requests
+      return await this.refresher.buildUnlessBuilding(ctx, section, build);
+    } catch (e) {
+      const end = { outcome: 'failed' as const, error: recordError(e) };
+      await this.leases.release(req.lease.key, req.lease.holder, end).catch(() => undefined);
+      throw e;
+    }
   }
 
   /** The users' keep lists. */
@@ -124,6 +171,8 @@ export const defaultDeps = (): LibraryServiceDeps => ({
   accessMaxAgeMs: 60_000,
   leaseWaitMs: 20_000,
   backgroundRefresh: !runsInLambda(),
+  handoff: buildHandoff(getConfig()),
+  buildWaitMs: BUILD_WAIT_MS,
   keeps: new KeepStore(),
   limitUpstream: async (userId) => {
     const retryAfterSeconds = await spendBudget('upstream', userId);

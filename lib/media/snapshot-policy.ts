@@ -1,6 +1,7 @@
 /**
  * Which snapshot answers a request: fresh from memory or MongoDB, stale while
- * a refresh runs, rebuilt now, or the last good one because Plex is down.
+ * a refresh runs, rebuilt now (within a budget, else the build's status for a
+ * 202: build-on-request.ts), or the last good one because Plex is down.
  *
  * Only a missing or expired snapshot touches the upstreams. Freshness in
  * production comes from the scheduled warmer, which rebuilds every library
@@ -16,6 +17,8 @@ import { APIError } from '../errors';
 import { logger } from '../logger';
 import { isUpstreamError, type UpstreamError } from '../upstream';
 import type { SectionInfo, ServerAccess } from './access';
+import { buildOnRequest, type BuildOnRequestDeps } from './build-on-request';
+import type { BuildStatus } from './build-status';
 import type { LoadedSnapshot } from './cache/loaded-snapshot';
 import { plexNotOwner } from './media-errors';
 import type { SnapshotRefresher } from './refresh';
@@ -29,6 +32,11 @@ export interface SnapshotAnswer {
   snapshot: LoadedSnapshot;
   cache: CacheState;
   ageMs: number;
+}
+
+/** No snapshot to answer with yet: a build is running past the request's budget (answered 202). */
+export interface BuildingAnswer {
+  building: BuildStatus;
 }
 
 /** Expired snapshots younger than TTL × this are served stale while a refresh runs in the background. */
@@ -61,7 +69,7 @@ const servableStale = (e: unknown): e is APIError =>
 const historyScopeOf = (access: Pick<ServerAccess, 'ownership'>): 'ok' | 'own-only' =>
   access.ownership === 'not-owner' ? 'own-only' : 'ok';
 
-export interface PolicyDeps {
+export interface PolicyDeps extends BuildOnRequestDeps {
   store: Pick<SnapshotStore, 'readHead'>;
   refresher: Pick<SnapshotRefresher, 'refresh' | 'load'>;
   now: () => number;
@@ -90,8 +98,8 @@ export const snapshotFor = async (
   deps: PolicyDeps,
   ctx: UserContext,
   section: SectionInfo,
-  opts: { refresh?: boolean } = {},
-): Promise<SnapshotAnswer> => {
+  opts: { refresh?: boolean; userId?: string; signal?: AbortSignal } = {},
+): Promise<SnapshotAnswer | BuildingAnswer> => {
   const ref: LibraryRef = { machineIdentifier: ctx.access.machineIdentifier, sectionId: section.id, scope: ctx.scope };
   // Fail closed before any sweep: a non-owner token without Tautulli cannot see other accounts' plays.
   if (ctx.access.ownership === 'not-owner' && !ctx.tautulli) throw plexNotOwner();
@@ -102,9 +110,10 @@ export const snapshotFor = async (
     refuseIfTooOld(h, cause, section.id, deps.now());
     return answer(await deps.refresher.load(ref, h), 'stale');
   };
-  const refreshNow = async (): Promise<SnapshotAnswer> => {
+  const refreshNow = async (): Promise<SnapshotAnswer | BuildingAnswer> => {
     try {
-      return answer(await deps.refresher.refresh(ctx, section), 'miss');
+      const built = await buildOnRequest(deps, ctx, section, { userId: opts.userId, signal: opts.signal, head });
+      return 'building' in built ? built : answer(built.snapshot, 'miss');
     } catch (e) {
       if (head && servableStale(e)) return stale(head, e);
       throw e;

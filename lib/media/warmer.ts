@@ -234,7 +234,8 @@ const warmLibrary = async (
       report.overBudget++;
       return;
     }
-    const snapshot = await run.service.refresh(ctx, section);
+    // The warmer answers no requests: what it builds is read from MongoDB where it is asked for.
+    const snapshot = await run.service.refresh(ctx, section, { keep: false });
     report.refreshed++;
     report.items += snapshot.meta.itemCount;
     report.bytes += snapshot.meta.encodedBytes;

@@ -2,20 +2,15 @@ import { connectUpstream, type UpstreamTuning } from '../upstream/client-options
 import { VERSION } from '../version';
 import { logger } from '../logger';
 import type { UpstreamError } from '../upstream/errors';
-import type { QueryValue, UpstreamHttp, UpstreamResponse } from '../upstream/http';
+import type { UpstreamHttp, UpstreamResponse } from '../upstream/http';
 import { listingPages, type ListingOptions, type ListingPage } from '../upstream/listing';
 import type { z } from 'zod';
-import {
-  accountsSchema,
-  historyRowSchema,
-  identitySchema,
-  metadataSchema,
-  pageSchema,
-  sectionsSchema,
-} from './schemas';
+import { accountsSchema, identitySchema, sectionsSchema } from './schemas';
+import { historyListing, itemListing, type PlexListing } from './listings';
 import { installClientIdentifier } from './client-identifier';
 import { toAccounts, toHistory, toItem } from './normalise';
 import type { PlexAccount, PlexHistoryEntry, PlexIdentity, PlexItem, PlexSection } from './types';
+import { readPage } from './rows';
 
 export interface PlexClientOptions extends UpstreamTuning {
   baseUrl: string;
@@ -27,27 +22,9 @@ export interface PlexIterateOptions {
   /** PLEX_TYPE value; default is the section's own type (movies, shows, artists, photos). */
   type?: number;
   signal?: AbortSignal;
+  /** Told the listing's row count as soon as the first page announces it (build progress). */
+  onTotal?: (total: number) => void;
 }
-
-const itemPage = pageSchema(metadataSchema);
-const historyPage = pageSchema(historyRowSchema);
-
-/** What to ask Plex for one paged listing. */
-interface PlexListing<T extends z.ZodType> {
-  schema: ReturnType<typeof pageSchema<T>>;
-  path: string;
-  query: Record<string, QueryValue>;
-  /** Set for a section listing: then a 404 or an answer without MediaContainer means "no such section". */
-  section?: string;
-}
-
-/** The items of a section (of one PLEX_TYPE, or the section's own type). */
-const itemListing = (sectionId: string, type?: number): PlexListing<typeof metadataSchema> => ({
-  schema: itemPage,
-  path: `/library/sections/${encodeURIComponent(sectionId)}/all`,
-  query: { type },
-  section: sectionId,
-});
 
 /**
  * Typed Plex Media Server client. Listings are paged (X-Plex-Container-Start /
@@ -140,7 +117,7 @@ export class PlexClient {
     const seen = new Set<string>();
     return this.pages(
       itemListing(sectionId, opts.type),
-      { signal: opts.signal, check: opts.strict ? 'exact' : 'log' },
+      { signal: opts.signal, check: opts.strict ? 'exact' : 'log', onTotal: opts.onTotal },
       (rows) => {
         const out: PlexItem[] = [];
         for (const row of rows) {
@@ -163,15 +140,15 @@ export class PlexClient {
    * (history rows deleted mid-read) throws LISTING_CHANGED; more is fine
    * (plays that arrived during the read).
    */
-  iterateHistory(sectionId: string, opts: { signal?: AbortSignal } = {}): AsyncIterable<PlexHistoryEntry[]> {
+  iterateHistory(
+    sectionId: string,
+    opts: Pick<PlexIterateOptions, 'signal' | 'onTotal'> = {},
+  ): AsyncIterable<PlexHistoryEntry[]> {
     const convert = toHistory(sectionId);
-    const listing = {
-      schema: historyPage,
-      path: '/status/sessions/history/all',
-      query: { librarySectionID: sectionId, sort: 'viewedAt:asc' },
-    };
-    return this.pages(listing, { signal: opts.signal, check: 'at-least' }, (rows) =>
-      rows.map(convert).filter((r): r is PlexHistoryEntry => r !== null),
+    return this.pages(
+      historyListing(sectionId),
+      { signal: opts.signal, check: 'at-least', onTotal: opts.onTotal },
+      (rows) => rows.map(convert).filter((r): r is PlexHistoryEntry => r !== null),
     );
   }
 
@@ -216,7 +193,8 @@ export class PlexClient {
       }),
       notFound,
     );
-    const body = this.http.parse(res, listing.schema);
+    const json = this.http.json(res);
+    const body = readPage(json, listing.read) ?? this.http.validate(json, listing.schema, res);
     if (!body.MediaContainer) {
       if (notFound) throw notFound(); // Plex's other way of saying "no such section"
       throw this.http.error('bad_response', `Plex sent no MediaContainer (GET ${path})`, {
@@ -231,7 +209,7 @@ export class PlexClient {
   /** Every page of a listing, converted; paging and the count check are listing.ts's. */
   private async *pages<T extends z.ZodType, R>(
     listing: PlexListing<T>,
-    opts: Pick<ListingOptions<unknown>, 'check' | 'signal'>,
+    opts: Pick<ListingOptions<unknown>, 'check' | 'signal' | 'onTotal'>,
     convert: (rows: Array<z.output<T>>) => R[],
   ): AsyncGenerator<R[], void, undefined> {
     const size = this.pageSize;

@@ -46,6 +46,7 @@ export const FUNCTION_SECRET_ACCESS: Readonly<Record<string, SecretAccess>> = {
   changePassword: 'sessions',
   libraries: 'all',
   unused: 'all',
+  refreshStatus: 'all',
   librarySummary: 'all',
   summary: 'all',
   libraryAccounts: 'all',

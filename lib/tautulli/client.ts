@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { connectUpstream, type UpstreamTuning } from '../upstream/client-options';
 import type { UpstreamHttp, UpstreamResponse } from '../upstream/http';
 import { offsetPages } from '../upstream/pages';
+import { readMediaInfo } from './rows';
 import { envelopeSchema, librariesSchema, libraryNamesSchema, mediaInfoSchema, serverIdentitySchema } from './schemas';
 import type { TautulliLibrary, TautulliMediaInfo, TautulliMediaRow } from './types';
 
@@ -77,6 +78,7 @@ export class TautulliClient {
         { section_id: sectionId, start, length: size, order_column: 'added_at', order_dir: 'asc' },
         mediaInfoSchema,
         signal,
+        readMediaInfo,
       );
     const first = await fetchAt(0, opts.signal);
     if (first.draw === 0) return this.notListed(sectionId, opts.signal);
@@ -104,7 +106,7 @@ export class TautulliClient {
       size,
       async (start, s) => (await fetchAt(start, s)).data,
       {
-        lookAhead: this.http.concurrency,
+        lookAhead: Math.min(2, this.http.concurrency),
         signal: opts.signal,
       },
     );
@@ -138,12 +140,13 @@ export class TautulliClient {
     );
   }
 
-  /** One API call: envelope checked, `data` validated. */
+  /** One API call: envelope checked, `data` validated (read by `read` when given, zod reading what it does not recognise). */
   private async call<S extends z.ZodType>(
     cmd: string,
     params: Params,
     schema: S,
     signal?: AbortSignal,
+    read?: (data: unknown) => z.output<S> | undefined,
   ): Promise<z.output<S>> {
     const res = await this.http.get({ path: '/api/v2', query: { cmd, ...params }, signal });
     const info = { path: res.path, upstreamStatus: res.status, attempts: res.attempts };
@@ -171,7 +174,7 @@ export class TautulliClient {
     }
     if (res.status !== 200)
       throw this.http.error('bad_response', `Tautulli answered HTTP ${res.status} to ${cmd}`, info);
-    return this.http.validate(data, schema, res);
+    return read?.(data) ?? this.http.validate(data, schema, res);
   }
 
   private envelope(res: UpstreamResponse): z.output<typeof envelopeSchema> {

@@ -1,5 +1,6 @@
 import { logger, redactText } from '../logger';
 import { recordUpstreamCall } from '../metrics';
+import { readCapped, type Body } from './body';
 import {
   SERVICE_NAME,
   UpstreamError,
@@ -118,7 +119,7 @@ function attemptLog(service: UpstreamService, logPath: string, attempt: number):
 }
 
 /** The body of an answer; a redirect (never followed: SSRF) or a body over the cap ends the request. */
-async function readBody(s: AttemptSettings, res: Response, path: string, log: AttemptLog): Promise<Uint8Array> {
+async function readBody(s: AttemptSettings, res: Response, path: string, log: AttemptLog): Promise<Body> {
   const name = SERVICE_NAME[s.service];
   if (res.status >= 300 && res.status < 400) {
     await res.body?.cancel();
@@ -126,12 +127,12 @@ async function readBody(s: AttemptSettings, res: Response, path: string, log: At
     const message = `${name} answered with a redirect (HTTP ${res.status}); set its final URL instead (GET ${path})`;
     throw s.error('bad_response', message, { path, upstreamStatus: res.status, reason: 'redirect' });
   }
-  const buf = await readCapped(res, s.maxBodyBytes); // body read stays under the same timeout
-  if (!buf) {
+  const body = await readCapped(res, s.maxBodyBytes); // body read stays under the same timeout
+  if (!body) {
     const message = `${name} sent more than ${Math.round(s.maxBodyBytes / 1048576)} MB for one request (GET ${path})`;
     throw s.error('bad_response', message, { path, upstreamStatus: res.status, reason: 'body too large' });
   }
-  return buf;
+  return body;
 }
 
 /** An answer: a redirect or an oversized body ends the request, 429/5xx may be retried, anything else is returned. */
@@ -143,8 +144,7 @@ async function classifyAnswer(
   log: AttemptLog,
 ): Promise<Attempt> {
   const name = SERVICE_NAME[s.service];
-  const buf = await readBody(s, res, path, log);
-  const bytes = buf.byteLength;
+  const { text, bytes } = await readBody(s, res, path, log);
   if (!RETRYABLE_STATUS(res.status)) {
     log(res.ok ? 'info' : 'warn', res.status, bytes);
     return {
@@ -152,7 +152,7 @@ async function classifyAnswer(
       response: {
         status: res.status,
         headers: res.headers,
-        text: new TextDecoder().decode(buf),
+        text,
         bytes,
         attempts: attempt,
         path,
@@ -206,25 +206,4 @@ function classifyFailure(
     reason,
   });
   return { kind: 'retryable', error };
-}
-
-/** The body, or undefined when it exceeds maxBytes (the rest is cancelled: a hostile or broken server cannot exhaust memory). */
-async function readCapped(res: Response, maxBytes: number): Promise<Uint8Array | undefined> {
-  const declared = Number(res.headers.get('content-length') ?? NaN);
-  if (declared > maxBytes) {
-    await res.body?.cancel();
-    return undefined;
-  }
-  if (!res.body) return new Uint8Array(0);
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of res.body) {
-    total += chunk.byteLength;
-    if (total > maxBytes) {
-      await res.body.cancel().catch(() => undefined);
-      return undefined;
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, total);
 }

@@ -2,13 +2,8 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import type { z } from 'zod';
 import { redactText } from '../logger';
 import { fetchOnce, type AttemptSettings, type UpstreamRequest, type UpstreamResponse } from './attempt';
-import {
-  SERVICE_NAME,
-  UpstreamError,
-  type UpstreamErrorInfo,
-  type UpstreamErrorKind,
-  type UpstreamService,
-} from './errors';
+import { SERVICE_NAME, UpstreamError } from './errors';
+import type { UpstreamErrorInfo, UpstreamErrorKind, UpstreamService } from './errors';
 import { backoffDelay, sleep } from './retry';
 import { describeIssues } from './schema';
 
@@ -104,9 +99,13 @@ export class UpstreamHttp {
 
   /** JSON.parse + zod, mapping both failures to *_BAD_RESPONSE. */
   parse<S extends z.ZodType>(res: UpstreamResponse, schema: S): z.output<S> {
-    let body: unknown;
+    return this.validate(this.json(res), schema, res);
+  }
+
+  /** JSON.parse alone, a failure mapped to *_BAD_RESPONSE (listing pages are then read by row readers, see row-reader.ts). */
+  json(res: UpstreamResponse): unknown {
     try {
-      body = JSON.parse(res.text);
+      return JSON.parse(res.text);
     } catch {
       throw this.error(
         'bad_response',
@@ -118,7 +117,6 @@ export class UpstreamHttp {
         },
       );
     }
-    return this.validate(body, schema, res);
   }
 
   /** zod validation of an already parsed value (e.g. the data inside Tautulli's envelope). */

@@ -32,13 +32,18 @@ export interface ListingOptions<T> {
    */
   check: 'log' | 'exact' | 'at-least';
   signal?: AbortSignal;
+  /** Told the row count as soon as the first page announces it. */
+  onTotal?: (total: number) => void;
 }
 
 /** Every page of the listing, in order. */
 export async function* listingPages<T>(opts: ListingOptions<T>): AsyncGenerator<T[], void, undefined> {
   const first = await opts.fetchAt(0, opts.signal);
   if (first.total === undefined) yield* pagesUntilShort(first.rows, opts);
-  else yield* countedPages({ rows: first.rows, total: first.total }, opts);
+  else {
+    opts.onTotal?.(first.total);
+    yield* countedPages({ rows: first.rows, total: first.total }, opts);
+  }
 }
 
 /** Total known: the other pages are fetched in parallel (bounded look-ahead), then the count is checked. */
@@ -48,7 +53,7 @@ async function* countedPages<T>(
 ): AsyncGenerator<T[], void, undefined> {
   const { http, pageSize, fetchAt, signal } = opts;
   const pages = offsetPages(first, pageSize, async (start, s) => (await fetchAt(start, s)).rows, {
-    lookAhead: http.concurrency,
+    lookAhead: Math.min(2, http.concurrency),
     signal,
   });
   let count = 0;

@@ -91,6 +91,8 @@ export const startMediaFixture = async (
         tautulliClient: (c) => fastTautulli(c.url, c.apiKey),
         leaseWaitMs: 2_000,
         backgroundRefresh: true,
+        // Requests wait for their builds here; the 202 tests shorten this.
+        buildWaitMs: 30_000,
         ...overrides,
       });
       return fixture.service;

@@ -24,13 +24,19 @@
  * fails with PLEX_NOT_OWNER instead of storing a snapshot nobody can use.
  */
 import { logger } from '../../logger';
-import { LISTING_CHANGED, PLEX_TYPE, type PlexClient } from '../../plex';
+import { LISTING_CHANGED, type PlexClient } from '../../plex';
 import { UpstreamError, isUpstreamError } from '../../upstream';
 import type { TautulliClient } from '../../tautulli';
 import { plexNotOwner } from '../media-errors';
 import { judgeHistory, judgeLeaves, judgeTautulli } from '../rules/plausibility';
 import { UnusedAccumulator } from '../rules/unused';
+import type { BuildProgress } from '../store/leases';
 import type { JudgedSectionType, SnapshotItem, SnapshotSources, SourceStatus } from '../types';
+import { readPlex } from './read-plex';
+import { readTautulli } from './read-tautulli';
+import { SweepClock } from './sweep-clock';
+
+export { UNIT_LISTING } from './read-plex';
 
 export interface BuildInput {
   plex: PlexClient;
@@ -44,6 +50,8 @@ export interface BuildInput {
   signal?: AbortSignal;
   /** The service's clock (epoch ms); injectable so tests control snapshot ages. */
   now?: () => number;
+  /** Counted up as rows arrive and totals are announced (the lease heartbeat publishes it). */
+  progress?: BuildProgress;
 }
 
 export interface BuildResult {
@@ -52,19 +60,9 @@ export interface BuildResult {
   /** Epoch ms when the sweep started. */
   fetchedAt: number;
   buildMs: number;
+  /** Milliseconds from the sweep's start until each part was done (Plex listings, history, Tautulli, judging). */
+  stages: Record<string, number>;
 }
-
-const LEAF_TYPE: Record<JudgedSectionType, number | null> = {
-  movie: null,
-  show: PLEX_TYPE.episode,
-  artist: PLEX_TYPE.track,
-};
-/** The Plex listing type of a section's judged unit (movies, shows, albums). */
-export const UNIT_LISTING: Record<JudgedSectionType, number> = {
-  movie: PLEX_TYPE.movie,
-  show: PLEX_TYPE.show,
-  artist: PLEX_TYPE.album,
-};
 
 const listingChanged = (e: unknown) => isUpstreamError(e) && e.service === 'plex' && e.info.reason === LISTING_CHANGED;
 
@@ -82,114 +80,30 @@ const sweep = async (input: BuildInput): Promise<BuildResult> => {
   const { sectionId, sectionType } = input;
   const ownerToken = input.ownerToken ?? true;
   const fetchedAt = (input.now ?? Date.now)();
-  const started = performance.now();
+  const clock = new SweepClock(input.progress ?? { itemsRead: 0, itemsExpected: null });
+  clock.progress.itemsRead = 0; // a second sweep (the library changed) counts afresh
+  clock.progress.itemsExpected = null;
   const acc = new UnusedAccumulator(sectionType, { ownerToken });
   // Plex failing stops the whole sweep at once (no point finishing the other listings).
   const stop = new AbortController();
   const signal = input.signal ? AbortSignal.any([input.signal, stop.signal]) : stop.signal;
-  const tautulliRead = readTautulli(input, acc, signal, stop.signal);
+  const tautulliRead = readTautulli(input, acc, clock, signal, stop.signal);
   try {
-    await readPlex(input, acc, signal, stop);
+    await readPlex(input, acc, clock, signal, stop);
   } finally {
     await tautulliRead; // never rejects; aborted at once when Plex failed
   }
   const taut = await tautulliRead;
   const tautulliStatus = checkPlausible(acc, { sectionId, sectionType, ownerToken, tautulliStatus: taut.status });
   const items = acc.finish();
+  clock.done('judged');
   const sources: SnapshotSources = {
     plex: 'ok',
     plexHistory: ownerToken ? 'ok' : 'own-only',
     tautulli: tautulliStatus,
   };
   if (taut.lastRefreshed !== undefined) sources.tautulliLastRefreshed = taut.lastRefreshed;
-  return { items, sources, fetchedAt, buildMs: Math.round(performance.now() - started) };
-};
-
-/** The Plex listing(s) and history, in parallel; the first failure aborts the others and is the one thrown. */
-const readPlex = async (
-  input: BuildInput,
-  acc: UnusedAccumulator,
-  signal: AbortSignal,
-  stop: AbortController,
-): Promise<void> => {
-  const { plex, sectionId, sectionType } = input;
-  let firstError: unknown;
-  const part = async (work: () => Promise<void>) => {
-    try {
-      await work();
-    } catch (e) {
-      // The first failure is the real one; the others are the aborts it caused.
-      if (!stop.signal.aborted) firstError = e;
-      stop.abort();
-      throw e;
-    }
-  };
-  const leafType = LEAF_TYPE[sectionType];
-  const settled = await Promise.allSettled([
-    part(async () => {
-      for await (const page of plex.iterateSectionItems(sectionId, { type: UNIT_LISTING[sectionType], signal }))
-        acc.addUnits(page);
-    }),
-    part(async () => {
-      if (leafType === null) return;
-      const seen = new Set<string>();
-      for await (const page of plex.iterateSectionItems(sectionId, { type: leafType, signal, strict: true }))
-        acc.addLeaves(page, seen);
-    }),
-    part(async () => {
-      for await (const page of plex.iterateHistory(sectionId, { signal })) acc.addHistory(page);
-    }),
-  ]);
-  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (failed) throw firstError ?? failed.reason;
-};
-
-/**
- * Tautulli's media info folded into the accumulator. Never throws: Tautulli is
- * optional, and rows already added only ever add plays, so keeping them when it
- * fails midway cannot make anything look unused.
- */
-const readTautulli = async (
-  input: BuildInput,
-  acc: UnusedAccumulator,
-  signal: AbortSignal,
-  plexFailed: AbortSignal,
-): Promise<{ status: SourceStatus; lastRefreshed?: number | null }> => {
-  const { tautulli, sectionId, sectionType } = input;
-  if (!tautulli) return { status: 'unconfigured' };
-  let lastRefreshed: number | null | undefined;
-  try {
-    // Guard against a Tautulli that watches ANOTHER Plex server: its machine identifier differs
-    // (when Tautulli can tell), or the same section id is a different library.
-    const [libraries, identity] = await Promise.all([
-      tautulli.getLibraries(signal),
-      input.machineIdentifier ? tautulli.getServerIdentity(signal) : Promise.resolve(null),
-    ]);
-    if (identity?.machineIdentifier && identity.machineIdentifier !== input.machineIdentifier) {
-      logger.warn('tautulli watches another Plex server; judging on Plex data', {
-        sectionId,
-        plex: input.machineIdentifier,
-        tautulliPlex: identity.machineIdentifier,
-      });
-      return { status: 'unavailable' };
-    }
-    const lib = libraries.find((l) => l.sectionId === sectionId);
-    if (!lib || lib.sectionType !== sectionType) {
-      logger.warn('tautulli does not know this library; judging on Plex data', {
-        sectionId,
-        tautulliType: lib?.sectionType ?? null,
-      });
-      return { status: 'unavailable' };
-    }
-    const info = await tautulli.getLibraryMediaInfo(sectionId, { signal });
-    lastRefreshed = info.lastRefreshed;
-    for await (const page of info.pages) acc.addTautulli(page);
-    return { status: 'ok', lastRefreshed };
-  } catch (e) {
-    if (plexFailed.aborted) return { status: 'ok' }; // Plex failed first; that error is the one reported
-    logger.warn('tautulli unavailable; judging on Plex data', { sectionId, error: e });
-    return { status: 'unavailable', lastRefreshed };
-  }
+  return { items, sources, fetchedAt, buildMs: clock.elapsedMs, stages: clock.stages };
 };
 
 /** `info.reason` of the Plex error thrown when an answer is implausibly empty. */

@@ -48,6 +48,8 @@ export class LoadedSnapshot {
   constructor(
     readonly meta: SnapshotMeta,
     readonly items: readonly SnapshotItem[],
+    /** When this container built it: ms from the sweep's start until each part was done (logs, benchmarks). */
+    readonly buildStages?: Readonly<Record<string, number>>,
   ) {
     const n = items.length;
     this.activity = new Float64Array(n);

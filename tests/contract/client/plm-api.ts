@@ -123,6 +123,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/library/{id}/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where the library's build stands: building (rows read, estimate), failed, ready or idle */
+        get: operations["refreshStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/library/{id}/summary": {
         parameters: {
             query?: never;
@@ -560,7 +577,7 @@ export interface components {
                 };
                 error: {
                     /** @enum {string} */
-                    code: "BAD_REQUEST" | "VALIDATION_ERROR" | "INVALID_JSON" | "INVALID_USER_ID" | "UNSUPPORTED_LIBRARY_TYPE" | "UNAUTHORIZED" | "INVALID_TOKEN" | "TOKEN_EXPIRED" | "SESSION_REVOKED" | "INVALID_CREDENTIALS" | "INVALID_REFRESH_TOKEN" | "REFRESH_TOKEN_REUSED" | "FORBIDDEN" | "NOT_FOUND" | "ROUTE_NOT_FOUND" | "LIBRARY_NOT_FOUND" | "ITEM_NOT_FOUND" | "KEEP_NOT_FOUND" | "ACCOUNT_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "RESPONSE_TOO_LARGE" | "CONFLICT" | "USER_EXISTS" | "PLEX_NOT_CONFIGURED" | "PLEX_NOT_OWNER" | "PLEX_HISTORY_OWN_ONLY" | "ACCOUNT_PLAYS_PENDING" | "ACCOUNT_AMBIGUOUS" | "KEEP_LIMIT_REACHED" | "SECRET_UNREADABLE" | "SETTINGS_VERSION_CONFLICT" | "SETTINGS_WRITE_CONFLICT" | "PRECONDITION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNPROCESSABLE_ENTITY" | "SETTINGS_VERIFICATION_FAILED" | "TOO_MANY_REQUESTS" | "INTERNAL_ERROR" | "CONFIG_ERROR" | "PLEX_UNAUTHORIZED" | "PLEX_UNAVAILABLE" | "PLEX_BAD_RESPONSE" | "PLEX_NOT_FOUND" | "PLEX_TIMEOUT" | "TAUTULLI_UNAUTHORIZED" | "TAUTULLI_UNAVAILABLE" | "TAUTULLI_BAD_RESPONSE" | "TAUTULLI_NOT_FOUND" | "TAUTULLI_TIMEOUT" | "DATABASE_UNAVAILABLE" | "SERVICE_MISCONFIGURED" | "ENCRYPTION_UNAVAILABLE" | "TIMEOUT";
+                    code: "BAD_REQUEST" | "VALIDATION_ERROR" | "INVALID_JSON" | "INVALID_USER_ID" | "UNSUPPORTED_LIBRARY_TYPE" | "UNAUTHORIZED" | "INVALID_TOKEN" | "TOKEN_EXPIRED" | "SESSION_REVOKED" | "INVALID_CREDENTIALS" | "INVALID_REFRESH_TOKEN" | "REFRESH_TOKEN_REUSED" | "FORBIDDEN" | "NOT_FOUND" | "ROUTE_NOT_FOUND" | "LIBRARY_NOT_FOUND" | "ITEM_NOT_FOUND" | "KEEP_NOT_FOUND" | "ACCOUNT_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "LIBRARY_BUILDING" | "BUILD_UNAVAILABLE" | "RESPONSE_TOO_LARGE" | "CONFLICT" | "USER_EXISTS" | "PLEX_NOT_CONFIGURED" | "PLEX_NOT_OWNER" | "PLEX_HISTORY_OWN_ONLY" | "ACCOUNT_PLAYS_PENDING" | "ACCOUNT_AMBIGUOUS" | "KEEP_LIMIT_REACHED" | "SECRET_UNREADABLE" | "SETTINGS_VERSION_CONFLICT" | "SETTINGS_WRITE_CONFLICT" | "PRECONDITION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNPROCESSABLE_ENTITY" | "SETTINGS_VERIFICATION_FAILED" | "TOO_MANY_REQUESTS" | "INTERNAL_ERROR" | "CONFIG_ERROR" | "PLEX_UNAUTHORIZED" | "PLEX_UNAVAILABLE" | "PLEX_BAD_RESPONSE" | "PLEX_NOT_FOUND" | "PLEX_TIMEOUT" | "TAUTULLI_UNAUTHORIZED" | "TAUTULLI_UNAVAILABLE" | "TAUTULLI_BAD_RESPONSE" | "TAUTULLI_NOT_FOUND" | "TAUTULLI_TIMEOUT" | "DATABASE_UNAVAILABLE" | "SERVICE_MISCONFIGURED" | "ENCRYPTION_UNAVAILABLE" | "TIMEOUT";
                     message: string;
                 };
             })[];
@@ -1317,6 +1334,42 @@ export interface operations {
                     "text/csv": string;
                 };
             };
+            /** @description the library is being built and the build outlasts the request (first request on a big library, refresh=true): ask again after Retry-After, or follow Location (GET /api/library/{id}/refresh) */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    /** @description seconds to wait before trying again */
+                    "Retry-After": number;
+                    /** @description where to ask next (the build status of a library) */
+                    Location: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        libraryId: string;
+                        /**
+                         * @description building: a build runs; failed: the last build failed (see error); ready: a snapshot answers; idle: never built
+                         * @enum {string}
+                         */
+                        state: "building" | "failed" | "ready" | "idle";
+                        /** @description start of the running (or last) build */
+                        startedAt: string | null;
+                        /** @description upstream rows read so far by the running (or last) build */
+                        itemsRead: number | null;
+                        /** @description upstream rows announced, once the upstreams said */
+                        itemsExpected: number | null;
+                        estimatedRemainingSeconds: number | null;
+                        /** @description when the data of the current snapshot was read */
+                        snapshotAt: string | null;
+                        error: {
+                            code: string;
+                            message: string;
+                        } | null;
+                        /** @description this document: ask again here */
+                        statusUrl: string;
+                    };
+                };
+            };
             /** @description Bad request: VALIDATION_ERROR, UNSUPPORTED_LIBRARY_TYPE */
             400: {
                 headers: {
@@ -1392,6 +1445,177 @@ export interface operations {
                              * @enum {string}
                              */
                             code: "PLEX_NOT_CONFIGURED" | "PLEX_NOT_OWNER" | "SECRET_UNREADABLE" | "PLEX_HISTORY_OWN_ONLY" | "ACCOUNT_PLAYS_PENDING" | "ACCOUNT_AMBIGUOUS";
+                            message: components["schemas"]["ErrorMessage"];
+                            details?: components["schemas"]["ErrorDetails"];
+                        };
+                    };
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            /** @description Upstream failed: PLEX_UNAUTHORIZED, PLEX_UNAVAILABLE, PLEX_BAD_RESPONSE */
+            502: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /**
+                             * @description `PLEX_UNAUTHORIZED`: Plex refused the token; `PLEX_UNAVAILABLE`: Plex is unreachable or answered 429/5xx; `PLEX_BAD_RESPONSE`: Plex answered something plm cannot trust (malformed, implausibly empty, changed while read)
+                             * @enum {string}
+                             */
+                            code: "PLEX_UNAUTHORIZED" | "PLEX_UNAVAILABLE" | "PLEX_BAD_RESPONSE";
+                            message: components["schemas"]["ErrorMessage"];
+                            details?: components["schemas"]["ErrorDetails"];
+                        };
+                    };
+                };
+            };
+            /** @description Unavailable: SERVICE_MISCONFIGURED, DATABASE_UNAVAILABLE, ENCRYPTION_UNAVAILABLE */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /**
+                             * @description `SERVICE_MISCONFIGURED`: the function cannot load its configuration or secrets; its operator finds why in the logs; `DATABASE_UNAVAILABLE`: MongoDB does not answer; try again after `Retry-After` seconds; `ENCRYPTION_UNAVAILABLE`: no usable SETTINGS_ENCRYPTION_KEY on the server, so secrets cannot be stored or read
+                             * @enum {string}
+                             */
+                            code: "SERVICE_MISCONFIGURED" | "DATABASE_UNAVAILABLE" | "ENCRYPTION_UNAVAILABLE";
+                            message: components["schemas"]["ErrorMessage"];
+                            details?: components["schemas"]["ErrorDetails"];
+                        };
+                    };
+                };
+            };
+            /** @description Timed out: TIMEOUT, PLEX_TIMEOUT */
+            504: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /**
+                             * @description `TIMEOUT`: the request took too long and was stopped; `PLEX_TIMEOUT`: Plex did not answer in time
+                             * @enum {string}
+                             */
+                            code: "TIMEOUT" | "PLEX_TIMEOUT";
+                            message: components["schemas"]["ErrorMessage"];
+                            details?: components["schemas"]["ErrorDetails"];
+                        };
+                    };
+                };
+            };
+        };
+    };
+    refreshStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the build status (Retry-After while building) */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        libraryId: string;
+                        /**
+                         * @description building: a build runs; failed: the last build failed (see error); ready: a snapshot answers; idle: never built
+                         * @enum {string}
+                         */
+                        state: "building" | "failed" | "ready" | "idle";
+                        /** @description start of the running (or last) build */
+                        startedAt: string | null;
+                        /** @description upstream rows read so far by the running (or last) build */
+                        itemsRead: number | null;
+                        /** @description upstream rows announced, once the upstreams said */
+                        itemsExpected: number | null;
+                        estimatedRemainingSeconds: number | null;
+                        /** @description when the data of the current snapshot was read */
+                        snapshotAt: string | null;
+                        error: {
+                            code: string;
+                            message: string;
+                        } | null;
+                        /** @description this document: ask again here */
+                        statusUrl: string;
+                    };
+                };
+            };
+            /** @description Bad request: VALIDATION_ERROR, UNSUPPORTED_LIBRARY_TYPE */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /**
+                             * @description `VALIDATION_ERROR`: a body, query or path field is invalid; `details` lists each failing field; `UNSUPPORTED_LIBRARY_TYPE`: photo libraries cannot be judged
+                             * @enum {string}
+                             */
+                            code: "VALIDATION_ERROR" | "UNSUPPORTED_LIBRARY_TYPE";
+                            message: components["schemas"]["ErrorMessage"];
+                            details?: components["schemas"]["ErrorDetails"];
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description Not found: LIBRARY_NOT_FOUND, PLEX_NOT_FOUND */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /**
+                             * @description `LIBRARY_NOT_FOUND`: no library with this id on your Plex server; `PLEX_NOT_FOUND`: Plex answered 404 (wrong URL path?)
+                             * @enum {string}
+                             */
+                            code: "LIBRARY_NOT_FOUND" | "PLEX_NOT_FOUND";
+                            message: components["schemas"]["ErrorMessage"];
+                            details?: components["schemas"]["ErrorDetails"];
+                        };
+                    };
+                };
+            };
+            /** @description Conflict: PLEX_NOT_CONFIGURED, PLEX_NOT_OWNER, SECRET_UNREADABLE */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /**
+                             * @description `PLEX_NOT_CONFIGURED`: no Plex URL and token in your settings or on the server; `PLEX_NOT_OWNER`: the Plex token is not the server owner's and no usable Tautulli sees everyone's plays; `SECRET_UNREADABLE`: a stored secret cannot be decrypted; enter it again
+                             * @enum {string}
+                             */
+                            code: "PLEX_NOT_CONFIGURED" | "PLEX_NOT_OWNER" | "SECRET_UNREADABLE";
                             message: components["schemas"]["ErrorMessage"];
                             details?: components["schemas"]["ErrorDetails"];
                         };
