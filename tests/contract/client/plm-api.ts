@@ -1316,7 +1316,7 @@ export interface operations {
                     "X-Total-Size-Bytes": number;
                     /** @description items left out because you keep them (GET /api/keep) */
                     "X-Kept-Count": number;
-                    /** @description which watch-data sources the answer rests on (plex=unavailable: Plex failed just now; the answer is the last good snapshot, X-Cache: stale) */
+                    /** @description which watch-data sources the answer rests on */
                     "X-Data-Sources": string;
                     /** @description hit: fresh snapshot; miss: built now; stale: the last good one */
                     "X-Cache": "hit" | "miss" | "stale";
@@ -1707,7 +1707,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
-                    /** @description which watch-data sources the answer rests on (plex=unavailable: Plex failed just now; the answer is the last good snapshot, X-Cache: stale) */
+                    /** @description which watch-data sources the answer rests on */
                     "X-Data-Sources": string;
                     /** @description hit: fresh snapshot; miss: built now; stale: the last good one */
                     "X-Cache": "hit" | "miss" | "stale";
@@ -1994,7 +1994,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
-                    /** @description which watch-data sources the answer rests on (plex=unavailable: Plex failed just now; the answer is the last good snapshot, X-Cache: stale) */
+                    /** @description which watch-data sources the answer rests on */
                     "X-Data-Sources": string;
                     /** @description hit: fresh snapshot; miss: built now; stale: the last good one */
                     "X-Cache": "hit" | "miss" | "stale";
