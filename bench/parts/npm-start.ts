@@ -120,6 +120,29 @@ const firstAnswer = async (url: string, token: string): Promise<FirstAnswer> => 
   };
 };
 
+/** Whether any process of the group still exists. */
+const groupAlive = (pgid: number): boolean => {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Stops npm start's whole process tree and waits until every process of it is gone
+ * (the launcher exits before serverless-offline, esbuild and the store do): what is
+ * measured next must not share the CPU with a server still shutting down.
+ */
+const stopGroup = async (pgid: number): Promise<void> => {
+  if (!groupAlive(pgid)) return;
+  process.kill(-pgid, 'SIGTERM');
+  const deadline = Date.now() + 15_000;
+  while (groupAlive(pgid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (groupAlive(pgid)) process.kill(-pgid, 'SIGKILL');
+};
+
 export const measureNpmStart = async (opts: {
   httpSeconds: number;
   log: (s: string) => void;
@@ -188,12 +211,7 @@ export const measureNpmStart = async (opts: {
   } finally {
     startup.stop();
     serving.stop();
-    if (child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      process.kill(-pid, 'SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
-      if (child.exitCode === null) process.kill(-pid, 'SIGKILL');
-    }
+    await stopGroup(pid);
     rmSync(dataDir, { recursive: true, force: true });
   }
 };
