@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { freePort } from '../../dev/ports';
+import { stopProcessGroup, waitUntilHealthy } from '../../dev/process-group';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load, type LoadStats } from '../lib/load';
@@ -120,29 +121,6 @@ const firstAnswer = async (url: string, token: string): Promise<FirstAnswer> => 
   };
 };
 
-/** Whether any process of the group still exists. */
-const groupAlive = (pgid: number): boolean => {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-/**
- * Stops npm start's whole process tree and waits until every process of it is gone
- * (the launcher exits before serverless-offline, esbuild and the store do): what is
- * measured next must not share the CPU with a server still shutting down.
- */
-const stopGroup = async (pgid: number): Promise<void> => {
-  if (!groupAlive(pgid)) return;
-  process.kill(-pgid, 'SIGTERM');
-  const deadline = Date.now() + 15_000;
-  while (groupAlive(pgid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  if (groupAlive(pgid)) process.kill(-pgid, 'SIGKILL');
-};
-
 export const measureNpmStart = async (opts: {
   httpSeconds: number;
   log: (s: string) => void;
@@ -173,16 +151,7 @@ export const measureNpmStart = async (opts: {
   const serving = new RssWatch(pid);
   const base = `http://127.0.0.1:${port}`;
   try {
-    for (;;) {
-      if (child.exitCode !== null) throw new Error('npm start exited');
-      if (performance.now() - t0 > 240_000) throw new Error('npm start did not come up in 4 minutes');
-      const ok = await fetch(`${base}/api/health`).then(
-        (r) => r.status === 200,
-        () => false,
-      );
-      if (ok) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    await waitUntilHealthy(base, child, { name: 'npm start', timeoutMs: 240_000, intervalMs: 250 });
     const startupMs = performance.now() - t0;
     const startupPeaksMb = startup.stop();
     opts.log(`  npm start up in ${Math.round(startupMs)} ms`);
@@ -211,7 +180,7 @@ export const measureNpmStart = async (opts: {
   } finally {
     startup.stop();
     serving.stop();
-    await stopGroup(pid);
+    await stopProcessGroup(pid);
     rmSync(dataDir, { recursive: true, force: true });
   }
 };

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { freePort } from '../../dev/ports';
+import { stopProcessGroup, waitUntilHealthy } from '../../dev/process-group';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
@@ -43,22 +44,15 @@ beforeAll(async () => {
   });
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const res = await fetch(`http://127.0.0.1:${env.PORT}/api/health`).catch(() => undefined);
-    if (res?.status === 200) break;
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`npm start did not come up:\n${output}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  await waitUntilHealthy(`http://127.0.0.1:${env.PORT}`, child, {
+    name: 'npm start',
+    timeoutMs: 120_000,
+    output: () => output,
+  });
 });
 
 afterAll(async () => {
-  if (child?.pid && child.exitCode === null) {
-    const exited = new Promise((r) => child.once('exit', r));
-    process.kill(-child.pid, 'SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000).unref())]);
-    if (child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
-  }
+  await stopProcessGroup(child?.pid, 10_000);
   child?.stdout?.destroy();
   child?.stderr?.destroy();
   await database?.stop();

@@ -8,6 +8,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { freePort } from '../../../dev/ports';
+import { stopProcessGroup, waitUntilHealthy } from '../../../dev/process-group';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -76,27 +77,14 @@ const startProcess = async (
   child.stderr?.on('data', (d: Buffer) => {
     output = (output + d.toString()).slice(-20_000);
   });
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${base}/api/health`)).status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`${command} did not come up:\n${output}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  await waitUntilHealthy(base, child, { name: command, timeoutMs: 180_000, output: () => output });
   const pgid = child.pid ?? 0;
   return {
     base,
     rssMB: () => groupRssMB(pgid),
     output: () => output,
     stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      process.kill(-pgid, 'SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000).unref())]);
-      if (child.exitCode === null) process.kill(-pgid, 'SIGKILL');
+      await stopProcessGroup(pgid);
       child.stdout?.destroy();
       child.stderr?.destroy();
     },
