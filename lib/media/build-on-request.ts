@@ -20,6 +20,7 @@
 import { randomBytes } from 'node:crypto';
 import { APIError } from '../errors';
 import { logger } from '../logger';
+import { sleep } from '../upstream';
 import type { SectionInfo } from './access';
 import { statusOf, type BuildStatus } from './build-status';
 import type { LoadedSnapshot } from './cache/loaded-snapshot';
@@ -72,8 +73,6 @@ const unreportedFailure = async (
   if (since && lease.finishedAt.getTime() <= since.getTime()) return null;
   return (await deps.leases.claimFailureReport(key, lease.finishedAt)) ? errorOf(lease.error) : null;
 };
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** `p` if it settles within `ms`, else undefined (it goes on). */
 const within = async <T>(p: Promise<T>, ms: number): Promise<{ value: T } | undefined> => {

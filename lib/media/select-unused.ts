@@ -69,7 +69,10 @@ export const selectUnused = (judging: Judging, opts: UnusedSelectOptions): Unuse
   const hide = opts.includeKept || totals.keptCount === 0 ? null : kept;
   const limit = opts.limit ?? Number.POSITIVE_INFINITY;
   const indices: number[] = [];
-  let skipped = 0;
+  // In activity order with nothing hidden, the page starts at position `offset` itself:
+  // a deep page costs O(limit), not O(offset + limit).
+  const direct = opts.sort === 'lastActivity' && hide === null;
+  let skipped = direct ? opts.offset : 0;
   const take = (i: number): boolean => {
     if (hide?.has(i)) return true;
     if (skipped < opts.offset) skipped++;
@@ -78,7 +81,7 @@ export const selectUnused = (judging: Judging, opts: UnusedSelectOptions): Unuse
   };
   if (opts.sort === 'lastActivity') {
     const { order } = judged;
-    for (let p = 0; p < k; p++) {
+    for (let p = direct ? Math.min(opts.offset, k) : 0; p < k; p++) {
       const j = opts.order === 'asc' ? p : k - 1 - p;
       if (!take(order ? (order[j] as number) : j)) break;
     }

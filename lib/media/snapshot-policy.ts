@@ -21,8 +21,8 @@ import { buildOnRequest, type BuildOnRequestDeps } from './build-on-request';
 import type { BuildStatus } from './build-status';
 import type { LoadedSnapshot } from './cache/loaded-snapshot';
 import { plexNotOwner } from './media-errors';
-import type { SnapshotRefresher } from './refresh';
-import type { HeadDoc, LibraryRef, SnapshotStore } from './store/snapshot-store';
+import { refOf, type SnapshotRefresher } from './refresh';
+import type { HeadDoc, SnapshotStore } from './store/snapshot-store';
 import type { SnapshotSources } from './types';
 import type { UserContext } from './user-context';
 
@@ -100,7 +100,7 @@ export const snapshotFor = async (
   section: SectionInfo,
   opts: { refresh?: boolean; userId?: string; signal?: AbortSignal } = {},
 ): Promise<SnapshotAnswer | BuildingAnswer> => {
-  const ref: LibraryRef = { machineIdentifier: ctx.access.machineIdentifier, sectionId: section.id, scope: ctx.scope };
+  const ref = refOf(ctx, section);
   // Fail closed before any sweep: a non-owner token without Tautulli cannot see other accounts' plays.
   if (ctx.access.ownership === 'not-owner' && !ctx.tautulli) throw plexNotOwner();
   const head = await deps.store.readHead(ref);

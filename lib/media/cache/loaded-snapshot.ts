@@ -6,27 +6,10 @@
  * most the page it returns and concatenates strings — no parsing, no Mongo
  * scan, no sort.
  */
-import { lastActivityOf, unusedDaysOf, unusedPrefixLength } from '../rules/activity';
+import { lastActivityOf, unusedDaysOf } from '../rules/activity';
 import { reasonFor } from '../rules/reasons';
 import type { SortKey, SortOrder } from '../query';
 import type { MediaItem, SnapshotItem, SnapshotMeta } from '../types';
-
-export interface Selection {
-  /** Number of unused items (before paging). */
-  total: number;
-  /** Sum of their sizes, each item once. */
-  totalSizeBytes: number;
-  /** Indices into `items` of the requested page, in response order. */
-  indices: number[];
-}
-
-export interface SelectOptions {
-  cutoff: number;
-  sort: SortKey;
-  order: SortOrder;
-  offset: number;
-  limit?: number;
-}
 
 /** Epoch seconds → ISO-8601, the form of every timestamp in answers. */
 export const iso = (seconds: number): string => new Date(seconds * 1000).toISOString();
@@ -74,32 +57,6 @@ export class LoadedSnapshot {
     this.approxBytes = bytes;
   }
 
-  unusedCount(cutoff: number): number {
-    return unusedPrefixLength(this.activity, cutoff);
-  }
-
-  select(opts: SelectOptions): Selection {
-    const k = this.unusedCount(opts.cutoff);
-    const start = Math.min(opts.offset, k);
-    const want = Math.min(opts.limit ?? k, k - start);
-    const indices: number[] = [];
-    if (opts.sort === 'lastActivity') {
-      for (let j = start; j < start + want; j++) indices.push(opts.order === 'asc' ? j : k - 1 - j);
-    } else if (want > 0) {
-      // Items are sorted by activity, so "unused" is simply index < k.
-      const order = this.orderBy(opts.sort, opts.order);
-      let skipped = 0;
-      const n = order.length;
-      for (let p = 0; p < n && indices.length < want; p++) {
-        const i = order[p] as number;
-        if (i >= k) continue;
-        if (skipped++ < start) continue;
-        indices.push(i);
-      }
-    }
-    return { total: k, totalSizeBytes: this.prefixSize[k] as number, indices };
-  }
-
   /** The public shape of items[i] (for CSV and tests). */
   mediaItem(i: number, nowMs: number): MediaItem {
     const item = this.items[i] as SnapshotItem;
@@ -131,12 +88,6 @@ export class LoadedSnapshot {
       this.fragments[i] = head;
     }
     return `${head},"unusedDays":${unusedDaysOf(item, nowMs)},"reason":${JSON.stringify(reasonFor(item, nowMs, this.meta.sources.tautulli))}}`;
-  }
-
-  jsonArray(indices: readonly number[], nowMs: number): string {
-    const parts = new Array<string>(indices.length);
-    for (let j = 0; j < indices.length; j++) parts[j] = this.json(indices[j] as number, nowMs);
-    return `[${parts.join(',')}]`;
   }
 
   /** Item indices in `sort` order (built once per key; the watch scopes page through it too). */

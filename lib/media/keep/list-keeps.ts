@@ -58,7 +58,11 @@ export const listKeeps = async (
   const ctx = await service.userContext(userId, { signal });
   const docs = await service.keeps.ofServer(userId, ctx.access.machineIdentifier);
   const bySection = new Map<string, KeepDoc[]>();
-  for (const doc of docs) bySection.set(doc.sectionId, [...(bySection.get(doc.sectionId) ?? []), doc]);
+  for (const doc of docs) {
+    const keeps = bySection.get(doc.sectionId);
+    if (keeps) keeps.push(doc);
+    else bySection.set(doc.sectionId, [doc]);
+  }
   const nowMs = service.now();
   const out: KeepListing[] = [];
   for (const [sectionId, keeps] of bySection) {

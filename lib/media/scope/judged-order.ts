@@ -8,6 +8,7 @@
  */
 import type { LoadedSnapshot } from '../cache/loaded-snapshot';
 import { playsOf } from '../rules/account-plays';
+import { lastActivityOf } from '../rules/activity';
 import type { SnapshotItem } from '../types';
 import type { ResolvedScope } from './watch-scope';
 
@@ -64,7 +65,7 @@ const buildOrder = (items: readonly SnapshotItem[], scope: Extract<ResolvedScope
   for (let i = 0; i < n; i++) {
     const item = items[i] as SnapshotItem;
     const { lastPlayedAt } = playsOf(item.plays ?? [], scope.filter);
-    byIndex[i] = lastPlayedAt === null ? item.lastAddedAt : Math.max(lastPlayedAt, item.lastAddedAt);
+    byIndex[i] = lastActivityOf({ lastPlayedAt, lastAddedAt: item.lastAddedAt });
   }
   const order = sortedIndices(byIndex);
   const activity = new Float64Array(n);

@@ -1,5 +1,9 @@
 import { LoadedSnapshot } from '../../../lib/media/cache/loaded-snapshot';
+import { unusedJson } from '../../../lib/media/render-unused';
 import { cutoffOf } from '../../../lib/media/rules/activity';
+import { judgedOrder } from '../../../lib/media/scope/judged-order';
+import { ANYONE } from '../../../lib/media/scope/watch-scope';
+import { selectUnused, type UnusedSelectOptions } from '../../../lib/media/select-unused';
 import { decodeItems, encodeItems } from '../../../lib/media/store/snapshot-codec';
 import type { SnapshotItem, SnapshotMeta } from '../../../lib/media/types';
 
@@ -45,11 +49,15 @@ const items = [
 ];
 const snap = new LoadedSnapshot(meta, items);
 const cutoff90 = cutoffOf(NOW_MS, 90);
+/** An answer for anyone with nothing kept: the snapshot's own activity order. */
+const select = (opts: Omit<UnusedSelectOptions, 'includeKept'>) =>
+  selectUnused({ snapshot: snap, judged: judgedOrder(snap, ANYONE), kept: new Map() }, { ...opts, includeKept: false });
+const NONE_KEPT = { keptCount: 0, keptSizeBytes: 0 };
 
 describe('LoadedSnapshot', () => {
   it('selects the unused prefix with totals (exact-cutoff item excluded)', () => {
-    const s = snap.select({ cutoff: cutoff90, sort: 'lastActivity', order: 'asc', offset: 0 });
-    expect(s).toEqual({ total: 3, totalSizeBytes: 60, indices: [0, 1, 2] });
+    const s = select({ cutoff: cutoff90, sort: 'lastActivity', order: 'asc', offset: 0 });
+    expect(s).toEqual({ total: 3, totalSizeBytes: 60, indices: [0, 1, 2], ...NONE_KEPT });
   });
 
   it('sorts by size, title and addedAt in both directions and pages', () => {
@@ -58,21 +66,23 @@ describe('LoadedSnapshot', () => {
       order: 'asc' | 'desc',
       offset = 0,
       limit?: number,
-    ) => snap.select({ cutoff: cutoff90, sort, order, offset, limit }).indices.map((i) => items[i]!.id);
+    ) => select({ cutoff: cutoff90, sort, order, offset, limit }).indices.map((i) => items[i]!.id);
     expect(ids('size', 'desc')).toEqual(['b', 'c', 'a']);
     expect(ids('size', 'asc')).toEqual(['a', 'c', 'b']);
     expect(ids('title', 'asc')).toEqual(['b', 'c', 'a']);
     expect(ids('addedAt', 'asc')).toEqual(['a', 'b', 'c']);
     expect(ids('lastActivity', 'desc')).toEqual(['c', 'b', 'a']);
     expect(ids('lastActivity', 'desc', 1, 1)).toEqual(['b']);
+    expect(ids('lastActivity', 'asc', 2)).toEqual(['c']);
+    expect(ids('lastActivity', 'asc', 10)).toEqual([]);
     expect(ids('size', 'desc', 2, 5)).toEqual(['a']);
     expect(ids('size', 'desc', 10)).toEqual([]);
-    expect(snap.select({ cutoff: cutoff90, sort: 'size', order: 'desc', offset: 1, limit: 1 }).total).toBe(3);
+    expect(select({ cutoff: cutoff90, sort: 'size', order: 'desc', offset: 1, limit: 1 }).total).toBe(3);
   });
 
   it('renders the same JSON as JSON.stringify of the public shape', () => {
     for (let i = 0; i < items.length; i++) expect(snap.json(i, NOW_MS)).toBe(JSON.stringify(snap.mediaItem(i, NOW_MS)));
-    expect(JSON.parse(snap.jsonArray([1], NOW_MS))).toEqual([
+    expect(JSON.parse(unusedJson({ snapshot: snap, scope: ANYONE, flags: null, nowMs: NOW_MS }, [1]))).toEqual([
       {
         id: 'b',
         title: 'alpha',
