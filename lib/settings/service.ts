@@ -1,9 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { recordAudit } from '../audit/audit-log';
 import { getKeyring } from '../crypto/keyring';
 import { APIError, conflict } from '../errors';
 import type { AuthUser, ClientInfo } from '../http/types';
 import { logger } from '../logger';
+import { backoffDelay, sleep } from '../upstream';
 import { serverDefaults } from './defaults';
 import { resolveEffective, storedStateOf, type Effective } from './effective';
 import { applyUpdate, sealSecrets } from './plan';
@@ -15,6 +15,8 @@ import { buildView } from './view';
 
 /** Enough for dozens of simultaneous writers of one user's settings; each round lets one win. */
 const MAX_ATTEMPTS = 25;
+/** Between rounds, full jitter growing to this: the losers of a round spread out instead of colliding again. */
+const BACKOFF_MAX_MS = 50;
 
 const effectiveOf = (userId: string, doc: SettingsDocument | null): Effective =>
   resolveEffective(storedStateOf(userId, doc), serverDefaults());
@@ -25,9 +27,6 @@ const viewOf = (userId: string, doc: SettingsDocument | null): SettingsView =>
 /** What verification depends on; plaintext stays inside this process (a hash would add nothing). */
 const verificationKey = (e: Effective): string =>
   JSON.stringify([e.plain.plexUrl.value, e.secrets.plexToken, e.plain.tautulliUrl.value, e.secrets.tautulliApiKey]);
-
-/** Full jitter growing to at most 50 ms: the losers of a round spread out instead of colliding again. */
-const backoff = (attempt: number): Promise<void> => sleep(Math.floor(Math.random() * Math.min(50, 2 ** attempt)));
 
 /** The strong ETag of a settings version. */
 export const etagOf = (version: number): string => `"v${version}"`;
@@ -146,7 +145,7 @@ const applySettingsUpdate = async (input: SettingsUpdate, opts: UpdateOptions): 
     }
     if (attempt >= MAX_ATTEMPTS)
       throw conflict('The settings are being changed concurrently; try again', 'SETTINGS_WRITE_CONFLICT');
-    await backoff(attempt);
+    await sleep(backoffDelay(attempt, 1, BACKOFF_MAX_MS));
   }
 };
 

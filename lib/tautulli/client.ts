@@ -1,7 +1,7 @@
 import type * as z from 'zod';
 import { connectUpstream, type UpstreamTuning } from '../upstream/client-options';
 import type { UpstreamHttp, UpstreamResponse } from '../upstream/http';
-import { offsetPages, PAGES_AHEAD } from '../upstream/pages';
+import { offsetPages } from '../upstream/pages';
 import { readMediaInfo } from './rows';
 import { envelopeSchema, librariesSchema, libraryNamesSchema, mediaInfoSchema, serverIdentitySchema } from './schemas';
 import type { TautulliLibrary, TautulliMediaInfo, TautulliMediaRow } from './types';
@@ -106,7 +106,7 @@ export class TautulliClient {
       size,
       async (start, s) => (await fetchAt(start, s)).data,
       {
-        lookAhead: Math.min(PAGES_AHEAD, this.http.concurrency),
+        concurrency: this.http.concurrency,
         signal: opts.signal,
       },
     );

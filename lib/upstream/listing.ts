@@ -1,7 +1,7 @@
 import { logger } from '../logger';
 import type { UpstreamHttp } from './http';
 import { SERVICE_NAME } from './errors';
-import { offsetPages, PAGES_AHEAD } from './pages';
+import { offsetPages } from './pages';
 
 /**
  * A listing read page by page at offsets (Plex's X-Plex-Container-Start/-Size),
@@ -53,7 +53,7 @@ async function* countedPages<T>(
 ): AsyncGenerator<T[], void, undefined> {
   const { http, pageSize, fetchAt, signal } = opts;
   const pages = offsetPages(first, pageSize, async (start, s) => (await fetchAt(start, s)).rows, {
-    lookAhead: Math.min(PAGES_AHEAD, http.concurrency),
+    concurrency: http.concurrency,
     signal,
   });
   let count = 0;

@@ -1,11 +1,4 @@
 /**
- * Yields fetchPage(0), fetchPage(1), … fetchPage(count-1) IN ORDER while up to
- * `lookAhead` later pages are already being fetched. Memory stays bounded: at
- * most `lookAhead` pages are buffered, so a 100k-item section never sits in
- * memory at once. Stopping early (break, error, caller abort) aborts the pages
- * still in flight.
- */
-/**
  * Pages fetched ahead of the one being folded in, per listing: the next page
  * arrives while this one is processed, and a sweep's listings (units, leaves,
  * history, Tautulli) run side by side within the client's UPSTREAM_CONCURRENCY.
@@ -13,8 +6,15 @@
  * reads pages in parallel); four held more pages in memory at once without making
  * a 100k-item sweep faster (npm run bench: 10–30 MB more peak RSS).
  */
-export const PAGES_AHEAD = 2;
+const PAGES_AHEAD = 2;
 
+/**
+ * Yields fetchPage(0), fetchPage(1), … fetchPage(count-1) IN ORDER while up to
+ * `lookAhead` later pages are already being fetched. Memory stays bounded: at
+ * most `lookAhead` pages are buffered, so a 100k-item section never sits in
+ * memory at once. Stopping early (break, error, caller abort) aborts the pages
+ * still in flight.
+ */
 export async function* orderedPages<T>(
   count: number,
   fetchPage: (index: number, signal: AbortSignal) => Promise<T>,
@@ -50,12 +50,13 @@ export async function* offsetPages<T>(
   first: { rows: T[]; total: number },
   pageSize: number,
   fetchAt: (start: number, signal: AbortSignal) => Promise<T[]>,
-  opts: { lookAhead: number; signal?: AbortSignal },
+  /** `concurrency`: the client's connections; at most PAGES_AHEAD of them read ahead. */
+  opts: { concurrency: number; signal?: AbortSignal },
 ): AsyncGenerator<T[], void, undefined> {
   const remaining = Math.max(0, Math.ceil(first.total / pageSize) - 1);
   const stop = new AbortController(); // an early exit cancels pages in flight at once
   const rest = orderedPages(remaining, (i, s) => fetchAt((i + 1) * pageSize, s), {
-    lookAhead: opts.lookAhead,
+    lookAhead: Math.min(PAGES_AHEAD, opts.concurrency),
     signal: opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal,
   });
   const upcoming = rest.next();

@@ -95,7 +95,7 @@ describe('offsetPages', () => {
         starts.push(start);
         return Array.from({ length: Math.min(3, 10 - start) }, (_, k) => start + k);
       },
-      { lookAhead: 2 },
+      { concurrency: 2 },
     );
     for await (const p of pages) all.push(...p);
     expect(all).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
