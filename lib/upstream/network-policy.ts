@@ -56,12 +56,21 @@ const PRIVATE = blockList([
   ['fc00::', 7, 'ipv6'],
 ]);
 
-/** The IPv4 address inside an IPv6 one that only wraps it (mapped, NAT64, 6to4), else undefined. */
+/**
+ * IPv6 prefixes that only wrap an IPv4 address in their last 32 bits: mapped (::ffff:0:0/96),
+ * SIIT-translated (::ffff:0:0:0/96), NAT64 (64:ff9b::/96) and the deprecated IPv4-compatible
+ * (::/96). Node writes them dotted or in hex (::7f00:1), and DNS may answer either.
+ */
+const WRAPPING = '(?:::ffff:0:|::ffff:|64:ff9b::|::)';
+const WRAPPED_DOTTED = new RegExp(`^${WRAPPING}(\\d+\\.\\d+\\.\\d+\\.\\d+)$`);
+const WRAPPED_HEX = new RegExp(`^${WRAPPING}([0-9a-f]{1,4}):([0-9a-f]{1,4})$`);
+
+/** The IPv4 address inside an IPv6 one that only wraps it (mapped, SIIT, NAT64, compatible, 6to4), else undefined. */
 const embeddedIPv4 = (address: string): string | undefined => {
   const a = address.toLowerCase();
-  const dotted = /^(?:::ffff:|64:ff9b::|::)(\d+\.\d+\.\d+\.\d+)$/.exec(a)?.[1];
+  const dotted = WRAPPED_DOTTED.exec(a)?.[1];
   if (dotted) return dotted;
-  const hex = /^(?:::ffff:|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(a);
+  const hex = WRAPPED_HEX.exec(a);
   const sixToFour = /^2002:([0-9a-f]{1,4}):([0-9a-f]{1,4}):/.exec(a);
   const [, hi, lo] = hex ?? sixToFour ?? [];
   if (hi === undefined || lo === undefined) return undefined;
