@@ -7,7 +7,7 @@ import { SERVICE_NAME, logger } from './logger';
  * Powertools Metrics, sharing the logger's set-up (service name, and the logger
  * for Powertools' own warnings). Every name and dimension is listed in
  * docs/metrics.md. Each call writes its line at once, so concurrent requests
- * of the self-hosted server never share a buffer.
+ * never share a line.
  *
  * EMF means something only to CloudWatch: metrics are written in AWS Lambda
  * only; elsewhere (tests, npm start, npm run serve) they go nowhere unless a
@@ -25,8 +25,16 @@ export type Dimensions = Record<string, string>;
 /** Writes points under one set of dimensions (and `service`): one EMF line. */
 export type MetricSink = (dimensions: Dimensions, points: MetricPoint[]) => void;
 
+/**
+ * One Metrics object for the container, made on the first line (its constructor reads the
+ * environment and makes a console). A line is added and published without an await in
+ * between, and publishing clears what it held, so requests never share a line.
+ */
+let emf: Metrics | undefined;
+
 const emfSink: MetricSink = (dimensions, points) => {
-  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME, logger });
+  emf ??= new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME, logger });
+  const metrics = emf;
   for (const [name, value] of Object.entries(dimensions)) metrics.addDimension(name, value);
   for (const point of points) metrics.addMetric(point.name, point.unit, point.value);
   metrics.publishStoredMetrics();
