@@ -109,7 +109,8 @@ export const reserveLoginAttempt = async (
   ip: string | undefined,
 ): Promise<Reservation> => {
   const network = clientNetwork(ip);
-  const known = await isKnownPair(subject, network);
+  // Only logins spare a known pair the other counters: a password change never reads it.
+  const known = scope === 'login' && (await isKnownPair(subject, network));
   const { pair, others } = rulesFor(scope, subject, network, known);
   const t = timing();
   const passages: Passage[] = await Promise.all([pair, ...others].map((r) => passBackoff(r.key, r.free, t)));
