@@ -73,8 +73,9 @@ const tryReserve = async (
   timing: BackoffTiming,
 ): Promise<Verdict> => {
   const now = authClock.now();
-  await col.deleteOne({ _id, expiresAt: { $lte: new Date(now) }, pending: 0 });
+  // Attempts a crashed container left pending are let go first, so an expired key is forgotten even then.
   await col.updateOne({ _id, pendingAt: { $lt: new Date(now - STALE_PENDING_MS) } }, { $set: { pending: 0 } });
+  await col.deleteOne({ _id, expiresAt: { $lte: new Date(now) }, pending: 0 });
   const doc = await col.findOneAndUpdate(
     { _id },
     {
