@@ -90,24 +90,25 @@ export const docsPage = (): ApiResult => ({
 /** The package's folder, resolved at run time: in Lambda, serverless.yml copies its files beside the bundle. */
 const distFolder = (): string => dirname(require.resolve('swagger-ui-dist/package.json'));
 
-const loaded = new Map<DocsAsset, Buffer>();
-const contentOf = (name: DocsAsset): Buffer => {
-  let content = loaded.get(name);
-  if (!content) {
+/** Each asset's answer body, read and encoded once per container (the UI bundle is 1.7 MB). */
+const bodies = new Map<DocsAsset, string>();
+const bodyOf = (name: DocsAsset): string => {
+  let body = bodies.get(name);
+  if (body === undefined) {
     const asset: Asset = ASSETS[name];
-    content = asset.file ? readFileSync(join(distFolder(), asset.file)) : Buffer.from(asset.text ?? '');
-    loaded.set(name, content);
+    const content = asset.file ? readFileSync(join(distFolder(), asset.file)) : Buffer.from(asset.text ?? '');
+    body = asset.binary ? content.toString('base64') : content.toString('utf8');
+    bodies.set(name, body);
   }
-  return content;
+  return body;
 };
 
 export const docsAsset = (name: DocsAsset): ApiResult => {
   const asset: Asset = ASSETS[name];
-  const content = contentOf(name);
   return {
     statusCode: 200,
     headers: docsHeaders(asset.type, 3600),
-    body: asset.binary ? content.toString('base64') : content.toString('utf8'),
+    body: bodyOf(name),
     isBase64Encoded: asset.binary === true,
   };
 };
