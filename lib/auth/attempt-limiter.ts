@@ -24,7 +24,7 @@ interface BudgetDocument {
 export type BudgetScope = 'verify' | 'upstream';
 
 /** Calls per user per LOGIN_FAILURE_WINDOW_SECONDS (15 minutes by default). */
-export const BUDGETS: Record<BudgetScope, number> = { verify: 30, upstream: 60 };
+const BUDGETS: Record<BudgetScope, number> = { verify: 30, upstream: 60 };
 
 const budgets = async () => (await getDb()).collection<BudgetDocument>(Collections.loginFailures);
 

@@ -59,7 +59,7 @@ const UNLOCKED = new Date(0);
 const backoffs = async (): Promise<Collection<BackoffDocument>> =>
   (await getDb()).collection<BackoffDocument>(Collections.loginFailures);
 
-export const delayMs = (lockNumber: number, timing: BackoffTiming): number =>
+const delayMs = (lockNumber: number, timing: BackoffTiming): number =>
   Math.min(timing.maxMs, timing.baseMs * 2 ** Math.max(0, lockNumber - 1));
 
 type Verdict = { go: true } | { go: false; lockedMs: number };

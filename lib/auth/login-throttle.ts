@@ -35,9 +35,9 @@ export interface Reservation {
 }
 
 /** Failures are forgotten this long after the last one. */
-export const FORGET_AFTER_MS = 24 * 3600_000;
+const FORGET_AFTER_MS = 24 * 3600_000;
 /** The first wait after the free failures; each further failure doubles it, up to LOGIN_FAILURE_WINDOW_SECONDS. */
-export const FIRST_WAIT_MS = 30_000;
+const FIRST_WAIT_MS = 30_000;
 
 const timing = (): BackoffTiming => ({
   baseMs: FIRST_WAIT_MS,
@@ -49,7 +49,7 @@ const timing = (): BackoffTiming => ({
  * The address an attacker cannot cheaply change: IPv4 as is, IPv6 by its /64
  * (one subscriber gets a whole /64 and could rotate through it).
  */
-export const clientNetwork = (ip: string | undefined): string => {
+const clientNetwork = (ip: string | undefined): string => {
   if (!ip) return 'unknown';
   if (isIP(ip) !== 6) return ip;
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);

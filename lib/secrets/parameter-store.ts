@@ -61,7 +61,7 @@ export class ParameterStoreSecrets {
   }
 
   /** Parameter names, by the variable they hold. */
-  names(): Partial<Record<SecretVariable, string>> {
+  private names(): Partial<Record<SecretVariable, string>> {
     return Object.fromEntries(this.options.variables.map((v) => [v, parameterNameOf(this.options.prefix, v)]));
   }
 

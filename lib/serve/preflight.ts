@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { usableConfig } from '../config';
+import { isAllowedOrigin } from '../http/middleware/cors';
 
 /**
  * CORS preflights, which API Gateway answers from serverless.yml's
@@ -14,7 +14,7 @@ export const PREFLIGHT_MAX_AGE_SECONDS = 600;
 export const answerPreflight = (origin: string | undefined, res: ServerResponse): void => {
   res.statusCode = 204;
   res.setHeader('Vary', 'Origin');
-  if (origin && usableConfig()?.CORS_ALLOWED_ORIGINS.includes(origin)) {
+  if (isAllowedOrigin(origin)) {
     res.setHeader('Access-Control-Allow-Origin', origin);
     res.setHeader('Access-Control-Allow-Methods', ALLOWED_METHODS.join(','));
     res.setHeader('Access-Control-Allow-Headers', ALLOWED_HEADERS.join(','));

@@ -31,12 +31,16 @@ const EXPOSE_HEADER_VALUE = EXPOSED_HEADERS.join(', ');
  * repeats them — so this answers only where no gateway is in front: the self-hosted
  * server (`npm run serve`) and direct invocations.
  */
+/** Whether `origin` is on the configured allow-list (CORS_ALLOWED_ORIGINS). */
+export const isAllowedOrigin = (origin: string | undefined): origin is string =>
+  origin !== undefined && origin !== '' && (usableConfig()?.CORS_ALLOWED_ORIGINS.includes(origin) ?? false);
+
 export const cors = (): middy.MiddlewareObj<ApiEvent, ApiResult> => {
   const apply = async (request: middy.Request<ApiEvent, ApiResult>): Promise<void> => {
     if (!request.response || usableConfig()?.inLambda) return;
     const origin = headerOf(request.event, 'origin');
     const headers: Record<string, string> = {};
-    if (origin && usableConfig()?.CORS_ALLOWED_ORIGINS.includes(origin)) {
+    if (isAllowedOrigin(origin)) {
       headers['Access-Control-Allow-Origin'] = origin;
       headers['Access-Control-Expose-Headers'] = EXPOSE_HEADER_VALUE;
     }
