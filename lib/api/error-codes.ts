@@ -81,6 +81,26 @@ export const mergeErrors = (...lists: ErrorsByStatus[]): ErrorsByStatus => {
   return merged;
 };
 
+/** What a route with a body may answer before its handler runs. */
+export const BODY_ERRORS = {
+  400: ['VALIDATION_ERROR', 'INVALID_JSON'],
+  413: ['PAYLOAD_TOO_LARGE'],
+  415: ['UNSUPPORTED_MEDIA_TYPE'],
+} as const satisfies ErrorsByStatus;
+/** What a route with query or path parameters may answer before its handler runs. */
+export const PARAMETER_ERRORS = { 400: ['VALIDATION_ERROR'] } as const satisfies ErrorsByStatus;
+/** What a route that needs a token may answer. */
+export const AUTH_ERRORS = {
+  401: ['UNAUTHORIZED', 'INVALID_TOKEN', 'TOKEN_EXPIRED', 'SESSION_REVOKED'],
+} as const satisfies ErrorsByStatus;
+/** Every answer may be a bug (500) or meet an unusable configuration (503, lib/http/middleware/config-gate.ts). */
+export const ALWAYS_ERRORS = {
+  500: ['INTERNAL_ERROR', 'CONFIG_ERROR'],
+  503: ['SERVICE_MISCONFIGURED'],
+} as const satisfies ErrorsByStatus;
+/** Anything that waits on I/O may time out or lose its database. */
+export const IO_ERRORS = { 503: ['DATABASE_UNAVAILABLE'], 504: ['TIMEOUT'] } as const satisfies ErrorsByStatus;
+
 /** What a route answers because of what it declares (auth, a body, parameters), besides its own errors. */
 export const implicitErrors = (route: {
   auth: boolean;
@@ -90,13 +110,9 @@ export const implicitErrors = (route: {
   usesDatabase: boolean;
 }): ErrorsByStatus =>
   mergeErrors(
-    route.body
-      ? { 400: ['VALIDATION_ERROR', 'INVALID_JSON'], 413: ['PAYLOAD_TOO_LARGE'], 415: ['UNSUPPORTED_MEDIA_TYPE'] }
-      : {},
-    route.query || route.path ? { 400: ['VALIDATION_ERROR'] } : {},
-    route.auth ? { 401: ['UNAUTHORIZED', 'INVALID_TOKEN', 'TOKEN_EXPIRED', 'SESSION_REVOKED'] } : {},
-    // Every answer may be a bug (500) or meet an unusable configuration (503, lib/http/middleware/config-gate.ts);
-    // anything that waits on I/O may time out or lose its database.
-    { 500: ['INTERNAL_ERROR', 'CONFIG_ERROR'], 503: ['SERVICE_MISCONFIGURED'] },
-    route.usesDatabase || route.auth ? { 503: ['DATABASE_UNAVAILABLE'], 504: ['TIMEOUT'] } : {},
+    route.body ? BODY_ERRORS : {},
+    route.query || route.path ? PARAMETER_ERRORS : {},
+    route.auth ? AUTH_ERRORS : {},
+    ALWAYS_ERRORS,
+    route.usesDatabase || route.auth ? IO_ERRORS : {},
   );

@@ -11,7 +11,16 @@ import {
 import { MaskedSecret, SecretValue, Source, UpstreamCheck, Verification } from '../settings/schema';
 import { VERSION } from '../version';
 import { type Answer, TAGS, methodAndPath } from './declaration';
-import { implicitErrors, mergeErrors, type ErrorCode } from './error-codes';
+import {
+  ALWAYS_ERRORS,
+  AUTH_ERRORS,
+  BODY_ERRORS,
+  IO_ERRORS,
+  implicitErrors,
+  mergeErrors,
+  PARAMETER_ERRORS,
+  type ErrorCode,
+} from './error-codes';
 import { ALWAYS_SENT, ERROR_HEADERS, type HeaderSet, headerComponentId, RESPONSE_HEADERS } from './headers';
 import { errorSchema } from './response-schemas';
 import { ROUTES, type AnyRoute } from './routes';
@@ -64,16 +73,16 @@ const answerOf = ({ description, schema, content = {}, headers }: Answer): ZodOp
 
 /** Error answers many routes share, as response components (by status and exact codes). */
 const SHARED_ERRORS: Record<string, { status: number; codes: readonly ErrorCode[] }> = {
-  InvalidBody: { status: 400, codes: ['VALIDATION_ERROR', 'INVALID_JSON'] },
-  InvalidParameters: { status: 400, codes: ['VALIDATION_ERROR'] },
-  Unauthenticated: { status: 401, codes: ['UNAUTHORIZED', 'INVALID_TOKEN', 'TOKEN_EXPIRED', 'SESSION_REVOKED'] },
-  PayloadTooLarge: { status: 413, codes: ['PAYLOAD_TOO_LARGE'] },
-  UnsupportedMediaType: { status: 415, codes: ['UNSUPPORTED_MEDIA_TYPE'] },
+  InvalidBody: { status: 400, codes: BODY_ERRORS[400] },
+  InvalidParameters: { status: 400, codes: PARAMETER_ERRORS[400] },
+  Unauthenticated: { status: 401, codes: AUTH_ERRORS[401] },
+  PayloadTooLarge: { status: 413, codes: BODY_ERRORS[413] },
+  UnsupportedMediaType: { status: 415, codes: BODY_ERRORS[415] },
   TooManyRequests: { status: 429, codes: ['TOO_MANY_REQUESTS'] },
-  InternalError: { status: 500, codes: ['INTERNAL_ERROR', 'CONFIG_ERROR'] },
-  ServiceMisconfigured: { status: 503, codes: ['SERVICE_MISCONFIGURED'] },
-  Unavailable: { status: 503, codes: ['SERVICE_MISCONFIGURED', 'DATABASE_UNAVAILABLE'] },
-  Timeout: { status: 504, codes: ['TIMEOUT'] },
+  InternalError: { status: 500, codes: ALWAYS_ERRORS[500] },
+  ServiceMisconfigured: { status: 503, codes: ALWAYS_ERRORS[503] },
+  Unavailable: { status: 503, codes: [...ALWAYS_ERRORS[503], ...IO_ERRORS[503]] },
+  Timeout: { status: 504, codes: IO_ERRORS[504] },
 };
 const sharedId = (status: number, codes: readonly ErrorCode[]): string | undefined =>
   Object.entries(SHARED_ERRORS).find(
