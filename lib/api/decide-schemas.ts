@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { ERROR_CODES, type ErrorCode } from './error-codes';
-import { timestamp } from './response-schemas';
+import { mediaType, timestamp } from './response-schemas';
 import type { KeepView } from '../media/keep/keep-item';
 import type { KeepListing } from '../media/keep/list-keeps';
 import type { LibraryAccount } from '../media/scope/accounts';
@@ -13,8 +13,8 @@ import type { LibrarySummary } from '../media/summary/library-summary';
  * response-schemas.ts).
  */
 
-const isoDate = timestamp;
-const mediaType = z.enum(['movie', 'show', 'album']);
+/** Kept items left out of a summary's totals. */
+const keptTotals = z.object({ count: z.number().int(), sizeBytes: z.number().int() });
 
 export const KeepSchema = z
   .object({
@@ -24,9 +24,9 @@ export const KeepSchema = z
     type: mediaType,
     sizeBytes: z.number().int(),
     note: z.string().nullable(),
-    expiresAt: isoDate.nullable(),
-    keptAt: isoDate,
-    updatedAt: isoDate,
+    expiresAt: timestamp.nullable(),
+    keptAt: timestamp,
+    updatedAt: timestamp,
   })
   .meta({ id: 'Keep' }) satisfies z.ZodType<KeepView>;
 
@@ -44,7 +44,7 @@ export const AccountSchema = z
     name: z.string().nullable().describe('scope=user:<name>; null for an account Plex no longer names'),
     owner: z.boolean(),
     itemsPlayed: z.number().int(),
-    lastPlayedAt: isoDate.nullable(),
+    lastPlayedAt: timestamp.nullable(),
   })
   .meta({ id: 'Account' }) satisfies z.ZodType<LibraryAccount>;
 
@@ -55,7 +55,7 @@ const summaryItem = z.object({
   year: z.number().int().nullable(),
   sizeBytes: z.number().int(),
   unusedDays: z.number().int(),
-  lastPlayedAt: isoDate.nullable(),
+  lastPlayedAt: timestamp.nullable(),
 });
 const totals = { days: z.number().int(), count: z.number().int(), sizeBytes: z.number().int() };
 const library = z.object({ id: z.string(), title: z.string(), type: z.string() });
@@ -64,7 +64,7 @@ const librarySummaryFields = {
   scope: z.string(),
   itemCount: z.number().int(),
   sizeBytes: z.number().int(),
-  kept: z.object({ count: z.number().int(), sizeBytes: z.number().int() }),
+  kept: keptTotals,
   sources: z.object({
     plex: z.literal('ok'),
     plexHistory: z.enum(['ok', 'own-only']),
@@ -72,7 +72,7 @@ const librarySummaryFields = {
     tautulliLastRefreshed: z.number().nullable().optional(),
   }),
   snapshot: z.object({
-    fetchedAt: isoDate,
+    fetchedAt: timestamp,
     ageSeconds: z.number().int(),
     cache: z.enum(['hit', 'miss', 'stale']),
   }),
@@ -94,7 +94,7 @@ export const AllSummarySchema = z
     complete: z.boolean().describe('false when a library could not be answered (its entry has `error`)'),
     itemCount: z.number().int(),
     sizeBytes: z.number().int(),
-    kept: z.object({ count: z.number().int(), sizeBytes: z.number().int() }),
+    kept: keptTotals,
     thresholds: z.array(z.object({ ...totals, largest: z.array(summaryItem.extend({ libraryId: z.string() })) })),
     libraries: z.array(
       z.union([

@@ -13,13 +13,15 @@ import { ERROR_CODES, type ErrorCode } from './error-codes';
  */
 
 export const timestamp = z.iso.datetime().describe('ISO-8601 timestamp (UTC)');
+/** What plm judges: a movie, a show as a whole, an album. */
+export const mediaType = z.enum(['movie', 'show', 'album']);
 
 export const MediaItemSchema = z
   .object({
     id: z.string().describe('Plex ratingKey'),
     title: z.string(),
     year: z.number().int().nullable(),
-    type: z.enum(['movie', 'show', 'album']),
+    type: mediaType,
     addedAt: timestamp,
     lastAddedAt: timestamp.describe('addedAt, or the newest episode/track'),
     lastPlayedAt: timestamp.nullable().describe('latest play by anyone (Plex owner, Plex history, Tautulli)'),
