@@ -3,7 +3,7 @@
  * who asks, which library, and the snapshot that answers under the cache policy.
  */
 import type { SectionInfo } from './access';
-import { LibraryBuilding, plexNotOwner } from './media-errors';
+import { plexNotOwner } from './media-errors';
 import type { LibraryService } from './service';
 import type { SnapshotAnswer } from './snapshot-policy';
 import type { UserContext } from './user-context';
@@ -29,7 +29,6 @@ export const librarySnapshot = async (
     userId: input.userId,
     signal: input.signal,
   });
-  if ('building' in answer) throw new LibraryBuilding(answer.building);
   // Fail closed: Plex history of a non-owner token shows only its own plays; only Tautulli sees everyone's.
   const { sources } = answer.snapshot.meta;
   if (sources.plexHistory === 'own-only' && sources.tautulli !== 'ok') throw plexNotOwner();

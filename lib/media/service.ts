@@ -31,7 +31,7 @@ import { KeepStore } from './keep/keep-store';
 import { listLibraries, type LibraryListing } from './list-libraries';
 import { SnapshotRefresher, refOf, type RefresherDeps } from './refresh';
 import { clearAccountsMemo } from './scope/accounts';
-import { snapshotFor, type BuildingAnswer, type CacheState, type SnapshotAnswer } from './snapshot-policy';
+import { snapshotFor, type CacheState, type SnapshotAnswer } from './snapshot-policy';
 import { BuildLeases } from './store/leases';
 import { recordError } from './store/recorded-error';
 import { SnapshotStore, refKey } from './store/snapshot-store';
@@ -44,7 +44,7 @@ import {
   type UserContextDeps,
 } from './user-context';
 
-export type { BuildingAnswer, CacheState, SnapshotAnswer } from './snapshot-policy';
+export type { CacheState, SnapshotAnswer } from './snapshot-policy';
 export { MAX_STALE_MS, DEGRADED_TTL_MS } from './snapshot-policy';
 export type { UserContext } from './user-context';
 
@@ -113,7 +113,7 @@ export class LibraryService {
     ctx: UserContext,
     section: SectionInfo,
     opts: { refresh?: boolean; userId?: string; signal?: AbortSignal } = {},
-  ): Promise<SnapshotAnswer | BuildingAnswer> {
+  ): Promise<SnapshotAnswer> {
     return snapshotFor({ ...this.deps, refresher: this.refresher, leases: this.leases }, ctx, section, opts);
   }
 

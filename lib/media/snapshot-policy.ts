@@ -18,9 +18,8 @@ import { logger } from '../logger';
 import { isUpstreamError, type UpstreamError } from '../upstream';
 import type { SectionInfo, ServerAccess } from './access';
 import { buildOnRequest, type BuildOnRequestDeps } from './build-on-request';
-import type { BuildStatus } from './build-status';
 import type { LoadedSnapshot } from './cache/loaded-snapshot';
-import { plexNotOwner } from './media-errors';
+import { LibraryBuilding, plexNotOwner } from './media-errors';
 import { refOf, type SnapshotRefresher } from './refresh';
 import type { HeadDoc, SnapshotStore } from './store/snapshot-store';
 import type { SnapshotSources } from './types';
@@ -32,11 +31,6 @@ export interface SnapshotAnswer {
   snapshot: LoadedSnapshot;
   cache: CacheState;
   ageMs: number;
-}
-
-/** No snapshot to answer with yet: a build is running past the request's budget (answered 202). */
-export interface BuildingAnswer {
-  building: BuildStatus;
 }
 
 /** Expired snapshots younger than TTL × this are served stale while a refresh runs in the background. */
@@ -99,7 +93,7 @@ export const snapshotFor = async (
   ctx: UserContext,
   section: SectionInfo,
   opts: { refresh?: boolean; userId?: string; signal?: AbortSignal } = {},
-): Promise<SnapshotAnswer | BuildingAnswer> => {
+): Promise<SnapshotAnswer> => {
   const ref = refOf(ctx, section);
   // Fail closed before any sweep: a non-owner token without Tautulli cannot see other accounts' plays.
   if (ctx.access.ownership === 'not-owner' && !ctx.tautulli) throw plexNotOwner();
@@ -110,10 +104,12 @@ export const snapshotFor = async (
     refuseIfTooOld(h, cause, section.id, deps.now());
     return answer(await deps.refresher.load(ref, h), 'stale');
   };
-  const refreshNow = async (): Promise<SnapshotAnswer | BuildingAnswer> => {
+  const refreshNow = async (): Promise<SnapshotAnswer> => {
     try {
       const built = await buildOnRequest(deps, ctx, section, { userId: opts.userId, signal: opts.signal, head });
-      return 'building' in built ? built : answer(built.snapshot, 'miss');
+      // A build running past the request's budget is answered 202 (never stale: servableStale refuses it).
+      if ('building' in built) throw new LibraryBuilding(built.building);
+      return answer(built.snapshot, 'miss');
     } catch (e) {
       if (head && servableStale(e)) return stale(head, e);
       throw e;

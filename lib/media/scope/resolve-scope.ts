@@ -14,7 +14,6 @@ import type { LoadedSnapshot } from '../cache/loaded-snapshot';
 import { librarySnapshot, type LibrarySnapshot, type SnapshotDeps } from '../library-snapshot';
 import type { ServerContext } from '../user-context';
 import { accountStatsOf, plexAccounts } from './accounts';
-import { LibraryBuilding } from '../media-errors';
 import { accountAmbiguous, accountNotFound, accountPlaysPending, historyOwnOnly } from './scope-errors';
 import { ANYONE, OTHERS_SCOPE, OWNER_SCOPE, type ResolvedScope, type WatchScope } from './watch-scope';
 
@@ -87,7 +86,6 @@ export const withAccountPlays = async (
   if (hasAccountPlays(lib.answer.snapshot)) return lib;
   await service.limitUpstream(userId);
   const answer = await service.snapshotFor(lib.ctx, lib.section, { refresh: true, userId });
-  if ('building' in answer) throw new LibraryBuilding(answer.building);
   const again = { ...lib, answer };
   assertAccountsVisible(again.answer.snapshot);
   if (!hasAccountPlays(again.answer.snapshot)) throw accountPlaysPending();
