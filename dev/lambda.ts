@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { invocationContext } from '../lib/serve/event';
 
 export interface EventInput {
   method?: string;
@@ -57,23 +58,14 @@ export const apiEvent = (input: EventInput = {}): APIGatewayProxyEventV2 => {
   };
 };
 
-export const lambdaContext = (timeoutMs = 29_000): Context => {
-  const deadline = Date.now() + timeoutMs;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'plm-test',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:plm-test',
-    memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
-    logGroupName: '/aws/lambda/plm-test',
-    logStreamName: 'test',
-    getRemainingTimeInMillis: () => deadline - Date.now(),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-};
+/** The self-hosted server's invocation context, named as a test function in AWS. */
+export const lambdaContext = (timeoutMs = 29_000): Context => ({
+  ...invocationContext('plm-test', randomUUID(), timeoutMs),
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:plm-test',
+  memoryLimitInMB: '1024',
+  logGroupName: '/aws/lambda/plm-test',
+  logStreamName: 'test',
+});
 
 export interface InvokeResult {
   statusCode: number;
