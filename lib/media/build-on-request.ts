@@ -22,7 +22,7 @@ import { APIError } from '../errors';
 import { logger } from '../logger';
 import { sleep } from '../upstream';
 import type { SectionInfo } from './access';
-import { statusOf, type BuildStatus } from './build-status';
+import { readStatus, statusOf, type BuildStatus } from './build-status';
 import type { LoadedSnapshot } from './cache/loaded-snapshot';
 import { LEASE_TTL_MS, refOf, type SnapshotRefresher } from './refresh';
 import { errorOf, recordError } from './store/recorded-error';
@@ -97,8 +97,7 @@ export const buildOnRequest = async (
   const key = refKey(ref);
   const failure = await unreportedFailure(deps, key);
   if (failure) throw failure;
-  const status = async (): Promise<BuildStatus> =>
-    statusOf(section.id, await deps.store.readHead(ref), await deps.leases.read(key), deps.now());
+  const status = (): Promise<BuildStatus> => readStatus(deps, section.id, ref);
   try {
     if (deps.backgroundRefresh) {
       const build = deps.refresher.refresh(ctx, section);

@@ -4,9 +4,9 @@
  * `failed` (the error, until a newer snapshot or build replaces it), `ready`
  * or `idle` (never built). Read from the snapshot head and the build lease.
  */
-import type { LeaseDoc } from './store/leases';
+import type { BuildLeases, LeaseDoc } from './store/leases';
 import { isHeld } from './store/leases';
-import type { HeadDoc } from './store/snapshot-store';
+import { refKey, type HeadDoc, type LibraryRef, type SnapshotStore } from './store/snapshot-store';
 
 export type BuildState = 'building' | 'failed' | 'ready' | 'idle';
 
@@ -79,3 +79,13 @@ export const statusOf = (
 /** Retry-After of a `building` answer: the estimate, kept between 1 and 10 seconds. */
 export const retryAfterOf = (s: BuildStatus): string =>
   String(Math.min(10, Math.max(1, s.estimatedRemainingSeconds ?? 2)));
+
+/** Where the build of `ref` stands, read from its head and its lease at once. */
+export const readStatus = async (
+  deps: { store: Pick<SnapshotStore, 'readHead'>; leases: Pick<BuildLeases, 'read'>; now: () => number },
+  libraryId: string,
+  ref: LibraryRef,
+): Promise<BuildStatus> => {
+  const [head, lease] = await Promise.all([deps.store.readHead(ref), deps.leases.read(refKey(ref))]);
+  return statusOf(libraryId, head, lease, deps.now());
+};

@@ -23,7 +23,7 @@ import { resolveUserSettings } from '../settings/resolve';
 import { TautulliClient } from '../tautulli';
 import { AccessResolver, type PlexCredentials, type SectionInfo, type TautulliCredentials } from './access';
 import type { BuildOnRequestDeps, BuildRequest } from './build-on-request';
-import { statusOf, type BuildStatus } from './build-status';
+import { readStatus, type BuildStatus } from './build-status';
 import { buildHandoff } from './build/handoff';
 import type { LoadedSnapshot } from './cache/loaded-snapshot';
 import { SnapshotMemoryCache } from './cache/memory-cache';
@@ -34,7 +34,7 @@ import { clearAccountsMemo } from './scope/accounts';
 import { snapshotFor, type CacheState, type SnapshotAnswer } from './snapshot-policy';
 import { BuildLeases } from './store/leases';
 import { recordError } from './store/recorded-error';
-import { SnapshotStore, refKey } from './store/snapshot-store';
+import { SnapshotStore } from './store/snapshot-store';
 import {
   connectServer,
   findSection,
@@ -127,9 +127,7 @@ export class LibraryService {
 
   /** Where the library's build stands (GET /api/library/{id}/refresh). */
   async buildStatus(ctx: ServerContext, section: SectionInfo): Promise<BuildStatus> {
-    const ref = refOf(ctx, section);
-    const [head, lease] = await Promise.all([this.deps.store.readHead(ref), this.leases.read(refKey(ref))]);
-    return statusOf(section.id, head, lease, this.deps.now());
+    return readStatus({ ...this.deps, leases: this.leases }, section.id, refOf(ctx, section));
   }
 
   /**
