@@ -44,6 +44,17 @@ const keepId = (ref: KeepRef, itemId: string): ObjectId =>
   derivedId('keep', `${ref.userId}\n${ref.machineIdentifier}\n${ref.sectionId}\n${itemId}`);
 
 /** A keep applies until its expiry (exclusive). */
+/** Keeps grouped by library, each group in the order read. */
+export const keepsBySection = (docs: readonly KeepDoc[]): Map<string, KeepDoc[]> => {
+  const groups = new Map<string, KeepDoc[]>();
+  for (const doc of docs) {
+    const group = groups.get(doc.sectionId);
+    if (group) group.push(doc);
+    else groups.set(doc.sectionId, [doc]);
+  }
+  return groups;
+};
+
 export const isActive = (doc: Pick<KeepDoc, 'expiresAt'>, nowMs: number): boolean =>
   doc.expiresAt === null || doc.expiresAt.getTime() > nowMs;
 

@@ -11,7 +11,7 @@ import { librarySnapshot } from '../library-snapshot';
 import type { SnapshotItem } from '../types';
 import { itemIndex } from './item-index';
 import { type KeepDeps, keepView, type KeepView } from './keep-item';
-import { isActive, type KeepDoc } from './keep-store';
+import { isActive, keepsBySection, type KeepDoc } from './keep-store';
 
 export type KeepStatus = 'present' | 'missing' | 'unknown';
 
@@ -57,12 +57,7 @@ export const listKeeps = async (
   const { userId, signal } = input;
   const ctx = await service.userContext(userId, { signal });
   const docs = await service.keeps.ofServer(userId, ctx.access.machineIdentifier);
-  const bySection = new Map<string, KeepDoc[]>();
-  for (const doc of docs) {
-    const keeps = bySection.get(doc.sectionId);
-    if (keeps) keeps.push(doc);
-    else bySection.set(doc.sectionId, [doc]);
-  }
+  const bySection = keepsBySection(docs);
   const nowMs = service.now();
   const out: KeepListing[] = [];
   for (const [sectionId, keeps] of bySection) {

@@ -7,6 +7,7 @@
 import { APIError } from '../../errors';
 import { isUpstreamError } from '../../upstream';
 import type { KeepDeps } from '../keep/keep-item';
+import { keepsBySection } from '../keep/keep-store';
 import { JUDGED_TYPES } from '../types';
 import {
   type LibraryRef,
@@ -56,12 +57,20 @@ export const allSummary = async (service: KeepDeps, input: SummaryInput): Promis
   const excluded = new Set(ctx.settings.excludedLibraryIds);
   const sections = ctx.access.sections.filter((s) => JUDGED_TYPES.has(s.type) && !excluded.has(s.id));
   const days = input.thresholds ?? DEFAULT_SUMMARY_THRESHOLDS;
+  // The server's keeps in one read, not one per library.
+  const keeps = keepsBySection(await service.keeps.ofServer(input.userId, ctx.access.machineIdentifier));
   const summaries: LibrarySummary[] = [];
   const libraries: LibraryEntry[] = [];
   // One after the other: warm snapshots answer in milliseconds, and cold ones should not all sweep at once.
   for (const s of sections) {
     try {
-      const { summary } = await librarySummary(service, { ...input, thresholds: days, libraryId: s.id, ctx });
+      const { summary } = await librarySummary(service, {
+        ...input,
+        thresholds: days,
+        libraryId: s.id,
+        ctx,
+        keeps: keeps.get(s.id) ?? [],
+      });
       summaries.push(summary);
       const { thresholds, ...rest } = summary;
       libraries.push({ ...rest, thresholds: thresholds.map(({ largest: _, ...totals }) => totals) });

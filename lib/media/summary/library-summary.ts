@@ -5,6 +5,7 @@
 import { iso } from '../cache/loaded-snapshot';
 import { keptIndices } from '../keep/item-index';
 import type { KeepDeps } from '../keep/keep-item';
+import type { KeepDoc } from '../keep/keep-store';
 import type { LibrarySnapshot } from '../library-snapshot';
 import { mediaItemOf } from '../render-unused';
 import { judgedOrder } from '../scope/judged-order';
@@ -59,16 +60,18 @@ export interface SummaryInput {
 const summarizeLibrary = async (
   service: KeepDeps,
   lib: LibrarySnapshot & { scope: ResolvedScope },
-  input: SummaryInput,
+  input: SummaryInput & { keeps?: readonly KeepDoc[] },
 ): Promise<LibrarySummary> => {
   const { ctx, section, answer, scope } = lib;
   const { snapshot } = answer;
   const nowMs = service.now();
-  const keeps = await service.keeps.ofLibrary({
-    userId: input.userId,
-    machineIdentifier: ctx.access.machineIdentifier,
-    sectionId: section.id,
-  });
+  const keeps =
+    input.keeps ??
+    (await service.keeps.ofLibrary({
+      userId: input.userId,
+      machineIdentifier: ctx.access.machineIdentifier,
+      sectionId: section.id,
+    }));
   const kept = keptIndices(snapshot, keeps, nowMs);
   const judging = { snapshot, judged: judgedOrder(snapshot, scope), kept };
   const render = { snapshot, scope, flags: null, nowMs };
@@ -99,7 +102,8 @@ const summarizeLibrary = async (
 
 export const librarySummary = async (
   service: KeepDeps,
-  input: SummaryInput & { libraryId: string; ctx?: UserContext },
+  /** `keeps`: the library's keeps when the caller read them already (allSummary reads the server's at once). */
+  input: SummaryInput & { libraryId: string; ctx?: UserContext; keeps?: readonly KeepDoc[] },
 ): Promise<{ summary: LibrarySummary; answer: LibrarySnapshot['answer'] }> => {
   const lib = await scopedLibrarySnapshot(service, { ...input, scope: input.scope ?? { kind: 'anyone' } });
   return { summary: await summarizeLibrary(service, lib, input), answer: lib.answer };
